@@ -1,0 +1,10 @@
+"""HSMR reimplemented: recover humans with the biomechanically accurate SKEL skeleton from images, notebook first.
+
+Modules:
+
+- `hsmr.keypoints`: The 44 keypoints HSMR supervises and evaluates with, how they are read off a SKEL body, and the camera that puts them into the image.
+- `hsmr.regressor`: A ViT backbone (ViTPose style) and a transformer-decoder head that read one person crop and return SKEL's 46 pose angles, 10 shape betas and a weak-perspective camera.
+- `hsmr.smpl`: The SMPL body model through smplx, loaded from the official pickles without chumpy, with the left-right mirror that the SMPL-to-SKEL converter needs.
+- `hsmr.synthetic`: Generated SKEL and SMPL model files in the official formats, a matched pair on one human-like body, so that everything in hsmr runs and is tested without the licensed files."""
+
+__version__ = "0.1.0"
