@@ -43,20 +43,7 @@ def attention(fn):
     finally: F.scaled_dot_product_attention = _SDPA
 
 
-def sync(device):
-    if device.type == 'cuda': torch.cuda.synchronize()
-
-
-def timed(fns, repeats, device, warmup=1):
-    "Median seconds of each callable in `fns`, run interleaved after `warmup` rounds."
-    for _ in range(warmup):
-        for f in fns: f(); sync(device)
-    times = [[] for _ in fns]
-    for _ in range(repeats):
-        for i, f in enumerate(fns):
-            sync(device); t0 = time.perf_counter(); f(); sync(device)
-            times[i].append(time.perf_counter() - t0)
-    return [statistics.median(t) for t in times]
+from _timing import sync, timed   # shared by the benchmark scripts
 
 
 def make_step(model, opt, images, autocast, train, attn):

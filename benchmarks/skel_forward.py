@@ -20,20 +20,7 @@ from hsmr.skel import SKEL
 from hsmr.synthetic import write_models
 
 
-def sync(device):
-    if device.type == 'cuda': torch.cuda.synchronize()
-
-
-def timed(fns, repeats, device, warmup=2):
-    "Median seconds of each callable in `fns`, run interleaved after `warmup` rounds."
-    for _ in range(warmup):
-        for f in fns: f(); sync(device)
-    times = [[] for _ in fns]
-    for _ in range(repeats):
-        for i, f in enumerate(fns):
-            sync(device); t0 = time.perf_counter(); f(); sync(device)
-            times[i].append(time.perf_counter() - t0)
-    return [statistics.median(t) for t in times]
+from _timing import sync, timed   # shared by the benchmark scripts
 
 
 def inputs(B, device, seed=0):
@@ -73,7 +60,7 @@ def main():
             err = (ours(q, b, t, skelmesh=False).skin_verts - ref).abs().max().item()
             t_ours, t_v, t_s = timed([lambda: ours(q, b, t, skelmesh=False),
                                       lambda: bm.forward_vertices(body, head, shape=b, global_translation=t),
-                                      lambda: bm.forward_skeleton(body, head, shape=b, global_translation=t)], a.repeats, device)
+                                      lambda: bm.forward_skeleton(body, head, shape=b, global_translation=t)], a.repeats, device, warmup=2)
             r = dict(B=B, ours_ms=1e3 * t_ours, bm_vertices_ms=1e3 * t_v, bm_skeleton_ms=1e3 * t_s,
                      ratio=t_ours / (t_v + t_s), ratio_vertices_only=t_ours / t_v, max_abs_diff_skin=err)
             results.append(r)

@@ -2,6 +2,7 @@
 
 Modules:
 
+- `hsmr.data`: The training item, a synthetic rendered dataset that runs anywhere, augmentation that swaps the flipped parameter set, the HMR2/HSMR webdataset shard reader and its quality filters.
 - `hsmr.keypoints`: The 44 keypoints HSMR supervises and evaluates with, how they are read off a SKEL body, and the camera that puts them into the image.
 - `hsmr.regressor`: A ViT backbone (ViTPose style) and a transformer-decoder head that read one person crop and return SKEL's 46 pose angles, 10 shape betas and a weak-perspective camera.
 - `hsmr.smpl`: The SMPL body model through smplx, loaded from the official pickles without chumpy, with the left-right mirror that the SMPL-to-SKEL converter needs.
