@@ -7,14 +7,14 @@ Docs: https://hsmr-toolkit.github.io/hsmr/config.html.md"""
 # %% auto #0
 __all__ = ['SETTINGS_ENV', 'SETTINGS_KEYS', 'DEFAULT_CACHE', 'SKEL_URL', 'SMPL_URL', 'GENDERS', 'package_root',
            'find_settings_file', 'Settings', 'load_settings', 'ModelFileMissing', 'model_file_names', 'find_model_file',
-           'warn_once', 'model_file_or_standin', 'data_dir', 'cache_dir']
+           'warn_once', 'model_file_or_standin', 'data_dir', 'cache_dir', 'atomic_savez', 'file_sha256']
 
-# %% ../nbs/00_config.ipynb #31f5c9dd
+# %% ../nbs/00_config.ipynb #9a8e977c
 import configparser, os, sys, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# %% ../nbs/00_config.ipynb #9a9ea41e
+# %% ../nbs/00_config.ipynb #e3b071fe
 SETTINGS_ENV = 'HSMR_SETTINGS'
 SETTINGS_KEYS = {  # setting name -> environment variable that overrides it
     'skel_dir': 'HSMR_SKEL_DIR', 'smpl_dir': 'HSMR_SMPL_DIR',
@@ -23,13 +23,13 @@ DEFAULT_CACHE = '~/.cache/hsmr'
 SKEL_URL = 'https://skel.is.tue.mpg.de'  # licensed SKEL v1.1 files ("skel_models_v1.1")
 SMPL_URL = 'https://smpl.is.tue.mpg.de'  # licensed SMPL 1.1.0 / SMPLify neutral model
 
-# %% ../nbs/00_config.ipynb #11c159bb
+# %% ../nbs/00_config.ipynb #93086553
 def package_root() -> Path:
     "The folder holding the `hsmr` package: the repository root in a development install."
     import hsmr
     return Path(hsmr.__file__).resolve().parent.parent
 
-# %% ../nbs/00_config.ipynb #09f15db6
+# %% ../nbs/00_config.ipynb #1e0ce800
 def find_settings_file() -> Path | None:
     "The settings.ini in use: `$HSMR_SETTINGS`, else the working folder's, else the one next to the package."
     if named := os.environ.get(SETTINGS_ENV):
@@ -41,7 +41,7 @@ def find_settings_file() -> Path | None:
         if p.is_file(): return p
     return None
 
-# %% ../nbs/00_config.ipynb #0675fe52
+# %% ../nbs/00_config.ipynb #9439a84c
 @dataclass
 class Settings:
     "The user's folders; `sources` says where each value came from."
@@ -57,7 +57,7 @@ class Settings:
         where = f"`{key} =` in {self.file}" if self.file else f"`{key} =` in a settings.ini (none found yet)"
         return f"set {where}, or the environment variable {SETTINGS_KEYS[key]}"
 
-# %% ../nbs/00_config.ipynb #b499f64a
+# %% ../nbs/00_config.ipynb #2d891c05
 def load_settings(path=None) -> Settings:
     "Read settings.ini (`path`, else `find_settings_file()`), then apply the environment overrides."
     file = Path(path) if path else find_settings_file()
@@ -74,11 +74,11 @@ def load_settings(path=None) -> Settings:
     paths = {k: Path(v).expanduser() for k, v in values.items()}
     return Settings(**paths, file=file, sources=sources)
 
-# %% ../nbs/00_config.ipynb #f572e8ec
+# %% ../nbs/00_config.ipynb #e66a695e
 class ModelFileMissing(FileNotFoundError):
     "A licensed model file was not found; the message says where we looked and how to fix it."
 
-# %% ../nbs/00_config.ipynb #eab15c6b
+# %% ../nbs/00_config.ipynb #70a529fc
 GENDERS = {'skel': ('male', 'female'), 'smpl': ('neutral', 'male', 'female')}
 
 def model_file_names(kind, gender):
@@ -92,7 +92,7 @@ def model_file_names(kind, gender):
     return ([f'SMPL_{gender.upper()}.pkl'] + [f'basic{m}odel_{tag}_lbs_10_207_0_v{v}.pkl' for v in ('1.1.0', '1.0.0') for m in 'mM']
             + [f'SMPL_{gender.upper()}.npz'])
 
-# %% ../nbs/00_config.ipynb #e7a6c407
+# %% ../nbs/00_config.ipynb #205efb6b
 def _candidates(kind, gender, folder: Path):
     names = model_file_names(kind, gender)
     subs = [folder, folder/'smpl'] if kind == 'smpl' else [folder, folder/'skel_models_v1.1']
@@ -116,7 +116,7 @@ def find_model_file(kind, gender='male', folder=None, settings=None) -> Path:
     raise ModelFileMissing(f"{kind.upper()} {gender} model not found. Searched: {', '.join(map(str, cands))} "
                            f"(folder from {src}). {fix}")
 
-# %% ../nbs/00_config.ipynb #1d91c23c
+# %% ../nbs/00_config.ipynb #3e3dc5aa
 _warned = set()
 
 def warn_once(key, msg):
@@ -136,7 +136,7 @@ def model_file_or_standin(kind, gender='male', folder=None, standin=None) -> Pat
                   f"not the real bodies: {e}")
         return p
 
-# %% ../nbs/00_config.ipynb #db801486
+# %% ../nbs/00_config.ipynb #56e1cee2
 def data_dir() -> Path:
     "The folder of small files hsmr ships (keypoint tables, mean parameters)."
     for d in (package_root()/'data', Path(sys.prefix)/'share'/'hsmr'/'data'):
@@ -148,3 +148,22 @@ def cache_dir(sub='') -> Path:
     d = load_settings().cache_dir/sub
     d.mkdir(parents=True, exist_ok=True)
     return d
+
+# %% ../nbs/00_config.ipynb #50c90022
+import hashlib
+import numpy as np
+
+def atomic_savez(path, **arrays):
+    "np.savez to `path` through a temporary file and os.replace: the file is complete or absent."
+    path = Path(path)
+    tmp = path.with_name(path.name + '.tmp')
+    with open(tmp, 'wb') as f: np.savez(f, **arrays)
+    os.replace(tmp, path)
+    return path
+
+def file_sha256(path, chunk=1 << 22) -> str:
+    "Hex SHA-256 of the file at `path`, read in chunks."
+    h = hashlib.sha256()
+    with open(path, 'rb') as f:
+        while b := f.read(chunk): h.update(b)
+    return h.hexdigest()

@@ -13,18 +13,19 @@ __all__ = ['MAX_PVE_THRESHOLD', 'MAX_ABS_BETA', 'MIN_CONFIDENT_KEYPOINTS', 'LEVE
            'project_to_dofs', 'analytic_init', 'fit_joint_weights', 'joint_offsets', 'offset_derivatives',
            'gauss_newton_terms', 'refine', 'fit_skel', 'Converter', 'load_input', 'convert_file', 'main']
 
-# %% ../nbs/06_smpl2skel.ipynb #133de8b1
-import hashlib, json, math, os, shutil, sys, time, warnings
+# %% ../nbs/06_smpl2skel.ipynb #9eeab703
+import json, math, os, shutil, sys, time, warnings
 from pathlib import Path
 import numpy as np
 import torch
 from fastcore.script import call_parse, CliError
+from .config import atomic_savez, file_sha256
 from .rotations import (PARENTS, JOINT_QIDS, POSE_JOINT, N_JOINTS, N_POSE, POSE_AXES,
                             pose_to_dof_rotations, pose_to_local_rotations, local_rotations_to_pose)
 from .skel import SKEL, load_skel_file, scapula_offset, spine_offset
 from .smpl import SMPL
 
-# %% ../nbs/06_smpl2skel.ipynb #9b2af20e
+# %% ../nbs/06_smpl2skel.ipynb #fbb9dbdb
 MAX_PVE_THRESHOLD = 0.06   # metres: HSMR discards SKEL fits with maxPVE > 6 cm (supplement S.2)
 MAX_ABS_BETA = 3.          # HMR2.0's filter kept by HSMR: discard a fit with any |beta| > 3 (supplement S.2)
 MIN_CONFIDENT_KEYPOINTS = 4   # ... or with fewer than 4 keypoints of confidence > 0 (supplement S.2)
@@ -43,7 +44,7 @@ def mean_pve(pred, target):
     "Mean per-vertex distance (...,) between vertices `pred` and `target` (..., V, 3)."
     return vertex_errors(pred, target).mean(-1)
 
-# %% ../nbs/06_smpl2skel.ipynb #75f72d70
+# %% ../nbs/06_smpl2skel.ipynb #844decc5
 def quality_flags(max_pve, betas, keypoints=None, max_pve_threshold=MAX_PVE_THRESHOLD, max_abs_beta=MAX_ABS_BETA,
                   min_keypoints=MIN_CONFIDENT_KEYPOINTS) -> dict:
     "HSMR's filters as boolean arrays (N,), True = fails: maxPVE, |beta|, too few confident keypoints; and `keep`."
@@ -55,7 +56,7 @@ def quality_flags(max_pve, betas, keypoints=None, max_pve_threshold=MAX_PVE_THRE
     flags['keep'] = ~np.any(list(flags.values()), axis=0)
     return flags
 
-# %% ../nbs/06_smpl2skel.ipynb #75702c94
+# %% ../nbs/06_smpl2skel.ipynb #9ac59ad0
 def joint_regressor(skel) -> torch.Tensor:
     "SKEL's anatomical joint regressor `J_regressor_osim` (24, 6890) as a dense tensor, on the model's device."
     d = load_skel_file(skel.model_file)
@@ -67,7 +68,7 @@ def anatomical_joints(regressor, verts):
     "Anatomical joint targets (B, 24, 3): the SKEL regressor (24, V) applied to posed vertices (B, V, 3)."
     return torch.einsum('jv,bvc->bjc', regressor, verts)
 
-# %% ../nbs/06_smpl2skel.ipynb #0eb11279
+# %% ../nbs/06_smpl2skel.ipynb #e0752ebc
 def rest_state(skel, betas):
     "Rest skin (B, V, 3), rest joints (B, 24, 3) and bone orientations Rk (B, 24, 3, 3) of SKEL for `betas` (B, 10)."
     B = betas.shape[0]
@@ -86,12 +87,12 @@ def beta_transfer(smpl, skel):
     P = torch.linalg.pinv(S_k)                                          # (10, 3V)
     return (P @ S_s).float(), (P @ (T_s - T_k)).float()
 
-# %% ../nbs/06_smpl2skel.ipynb #01d6dccf
+# %% ../nbs/06_smpl2skel.ipynb #fb591a5e
 def mirror_vertices(verts, mirror_ids):
     "The left-right mirror (x -> -x, vertices renumbered by the involution `mirror_ids` (V,)) of vertices (B, V, 3)."
     return (verts * verts.new_tensor([-1., 1., 1.]))[:, mirror_ids]
 
-# %% ../nbs/06_smpl2skel.ipynb #94269d0d
+# %% ../nbs/06_smpl2skel.ipynb #746264f1
 def _levels():
     "Joints grouped by depth in the tree (8 levels): a level's joints are decided together."
     depth = [0] * N_JOINTS
@@ -125,7 +126,7 @@ def _point_sets():
 
 ANCHORS = _point_sets()
 
-# %% ../nbs/06_smpl2skel.ipynb #2cb3d3c6
+# %% ../nbs/06_smpl2skel.ipynb #8d652880
 def _cross(a, b):
     "Cross products of broadcastable (..., 3) tensors."
     a0, a1, a2 = a.unbind(-1); b0, b1, b2 = b.unbind(-1)
@@ -142,7 +143,7 @@ def kabsch(H):
     D = torch.stack([torch.ones_like(d), torch.ones_like(d), d], -1)
     return Vh.transpose(-1, -2) @ (D[..., :, None] * U.transpose(-1, -2))
 
-# %% ../nbs/06_smpl2skel.ipynb #a4daedf8
+# %% ../nbs/06_smpl2skel.ipynb #ab9ebc1f
 def _dof_frames(skel, Rk):
     "M = Rk Ra^T (B, 24, 3, 3): maps each joint's own frame to world-aligned rest coordinates (skel_spec 3.7)."
     return Rk @ skel.Ra.to(Rk).transpose(-1, -2)
@@ -166,7 +167,7 @@ def bone_moments(x0, J0, V, Jt, W, M, joint_weight=INIT_JOINT_WEIGHT, hinge_weig
     H[:, p] += hinge_weight * d0[..., :, None] * dt[..., None, :]
     return H
 
-# %% ../nbs/06_smpl2skel.ipynb #4fcc637d
+# %% ../nbs/06_smpl2skel.ipynb #808a49e0
 def project_to_dofs(H, M):
     "SKEL poses (B, 46) from bone moments H (B, 24, 3, 3), decided root to leaves on each joint's own angles."
     B = H.shape[0]
@@ -202,7 +203,7 @@ def analytic_init(skel, verts, joints, betas):
     skin = skel(q, betas, torch.zeros_like(betas[:, :3]), skelmesh=False).skin_verts
     return q, (verts - skin).mean(1)
 
-# %% ../nbs/06_smpl2skel.ipynb #50f70940
+# %% ../nbs/06_smpl2skel.ipynb #85ac1ebb
 FIT_JOINT_WEIGHT = 10.        # joint vs vertex weight in the refinement (each vertex weighs 1)
 FIT_SCAPULA_WEIGHT = 100.     # the scapulae: kept in place "to avoid collapsing shoulders" (official stage 3)
 POSE_PRIOR = 1e-5             # m^2 per rad^2: only decides angles that no residual observes
@@ -246,7 +247,7 @@ def offset_derivatives(q, J, h=1e-3):
             d[:, m] = (joint_offsets(q + e, J)[:, n] - joint_offsets(q - e, J)[:, n]) / (2 * h)
     return d
 
-# %% ../nbs/06_smpl2skel.ipynb #bb9c2f29
+# %% ../nbs/06_smpl2skel.ipynb #26bcc033
 def gauss_newton_terms(out, q, trans, Rk, Ra, W, rv, rj, sw, sub, idx, w):
     "J^T J (B, 49, 49), J^T r (B, 49) of residuals rv (B, V, 3), rj (B, 24, 3) wrt (q, trans); and the subset and joint Jacobians."
     B, V = q.shape[0], rv.shape[1]
@@ -283,7 +284,7 @@ def gauss_newton_terms(out, q, trans, Rk, Ra, W, rv, rj, sw, sub, idx, w):
     Jv = torch.cat([Jv, eye.expand(B, len(sub), 3, 3)], 2).transpose(1, 2).flatten(2)   # (B, 49, 3S)
     return (Jv @ Jv.transpose(1, 2)) * (V / len(sub)) + Jj @ Jj.transpose(1, 2), g, Jv, Jj
 
-# %% ../nbs/06_smpl2skel.ipynb #7a6d0b04
+# %% ../nbs/06_smpl2skel.ipynb #baa7eb4f
 def _beta_jacobian(skel, q, trans, betas, out, sw, h=0.1):
     "Forward differences of skins (B, 10, V, 3) and weighted joints (B, 10, 24, 3) wrt the 10 betas."
     B = q.shape[0]
@@ -353,7 +354,7 @@ def refine(skel, q, trans, betas, verts, joints, iters=MAX_ITERS, joint_weights=
         active[a[(ok & small) | (delta.abs().amax(1) < 1e-6) | (lam[a] > 1e8)]] = False
     return q, trans, betas, state['skin_verts'], n_iter
 
-# %% ../nbs/06_smpl2skel.ipynb #f877579e
+# %% ../nbs/06_smpl2skel.ipynb #1e9d73ff
 def fit_skel(skel, verts, betas=None, joints=None, regressor=None, iters=MAX_ITERS, joint_weights=None):
     "Fit SKEL to target skins verts (B, 6890, 3): dict of poses (B, 46), betas, trans, skin_verts, max_pve, mean_pve, iters."
     if joints is None: joints = anatomical_joints(joint_regressor(skel) if regressor is None else regressor, verts)
@@ -365,7 +366,7 @@ def fit_skel(skel, verts, betas=None, joints=None, regressor=None, iters=MAX_ITE
     return dict(poses=q, betas=betas, trans=trans, skin_verts=skin, max_pve=max_pve(skin, verts),
                 mean_pve=mean_pve(skin, verts), iters=n)
 
-# %% ../nbs/06_smpl2skel.ipynb #cbb8d679
+# %% ../nbs/06_smpl2skel.ipynb #3d63800f
 class Converter:
     "SMPL -> SKEL conversion of batches: the models, the joint regressor and the beta map, loaded once."
     def __init__(self, skel_dir=None, smpl_dir=None, smpl_gender='neutral', skel_gender='male', device='cpu',
@@ -409,7 +410,7 @@ class Converter:
                     res[pre + k] = out
         return res
 
-# %% ../nbs/06_smpl2skel.ipynb #82d67071
+# %% ../nbs/06_smpl2skel.ipynb #39be5b3d
 SMPL_GENDERS = ('neutral', 'male', 'female')
 
 def _shape_error(key, x, want):
@@ -466,19 +467,7 @@ def load_input(path) -> tuple[dict, str | None]:
     if gender is not None and gender not in SMPL_GENDERS: raise ValueError(f"'gender' is {gender!r}; expected one of {SMPL_GENDERS}.")
     return out, gender
 
-# %% ../nbs/06_smpl2skel.ipynb #63ad1495
-def _sha256(path, chunk=1 << 22):
-    h = hashlib.sha256()
-    with open(path, 'rb') as f:
-        while b := f.read(chunk): h.update(b)
-    return h.hexdigest()
-
-def _atomic_savez(path, **arrays):
-    "np.savez to `path` through a temporary file and os.replace: the file is complete or absent."
-    tmp = path.with_name(path.name + '.tmp')
-    with open(tmp, 'wb') as f: np.savez(f, **arrays)
-    os.replace(tmp, path)
-
+# %% ../nbs/06_smpl2skel.ipynb #afaf78f5
 def _stats(prefix, res, fits_ok):
     "Summary numbers of the fits `prefix`max_pve among the rows fitted."
     m = res[prefix + 'max_pve'][fits_ok]
@@ -503,7 +492,7 @@ def convert_file(input, output, mirror=False, batch_size=1024, device='cpu', gen
     if batch_size < 1: raise ValueError(f"batch_size={batch_size}: use a positive number of bodies per batch.")
     N = len(next(iter(data.values())))
     conv = Converter(skel_dir, smpl_dir, smpl_gender=gender, skel_gender=skel_gender, device=device, iters=iters)
-    manifest = {'input_sha256': _sha256(input), 'frames': N, 'batch_size': batch_size, 'mirror': bool(mirror),
+    manifest = {'input_sha256': file_sha256(input), 'frames': N, 'batch_size': batch_size, 'mirror': bool(mirror),
                 'smpl_gender': gender, 'skel_gender': skel_gender, 'iters': iters,
                 'skel_file': str(conv.skel.model_file), 'smpl_file': str(conv.smpl.path)}
     parts = output.with_name(output.name + '.parts')
@@ -529,7 +518,7 @@ def convert_file(input, output, mirror=False, batch_size=1024, device='cpu', gen
             res = conv({k: v[sl] for k, v in data.items() if k != 'keypoints'}, mirror=mirror)
             t_fit += time.time() - t0
             fitted += int((~res['skipped']).sum()) * (2 if mirror else 1)
-            _atomic_savez(name(b), **res)
+            atomic_savez(name(b), **res)
             bar.update(1)
             if on_batch is not None: on_batch(b)
     res = {}
@@ -542,7 +531,7 @@ def convert_file(input, output, mirror=False, batch_size=1024, device='cpu', gen
         flags = quality_flags(res[pre + 'max_pve'], res[pre + 'betas'], kp, max_pve_threshold, max_abs_beta, min_keypoints)
         res.update({pre + k: v for k, v in flags.items()})
     output.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_savez(output, **res, skel_gender=np.array(skel_gender), smpl_gender=np.array(gender))
+    atomic_savez(output, **res, skel_gender=np.array(skel_gender), smpl_gender=np.array(gender))
     if not keep_parts: shutil.rmtree(parts, ignore_errors=True)
     ok = ~res['skipped']
     summary = {'input': str(input), 'output': str(output), 'frames': N, 'fitted': int(ok.sum()),
@@ -554,7 +543,7 @@ def convert_file(input, output, mirror=False, batch_size=1024, device='cpu', gen
     summary['fits_per_second'] = round(fitted / t_fit, 2) if t_fit > 0 else None
     return summary
 
-# %% ../nbs/06_smpl2skel.ipynb #4ff861ed
+# %% ../nbs/06_smpl2skel.ipynb #bba74ad7
 @call_parse
 def main(input: str,                    # SMPL input .npz: global_orient/body_pose/betas[/transl], AMASS poses/trans/betas, or vertices (N, 6890, 3); optional keypoints (N, K, 3) and gender
          output: str,                   # SKEL output .npz: poses (N, 46), betas, trans, max_pve, mean_pve, skipped and the quality flags

@@ -16,9 +16,9 @@ __all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'SIDES', 'PERSON_FIELDS', 'POSE_MIXT
            'make_synthetic', 'SyntheticRecords', 'sample_augm', 'extreme_crop_part', 'extreme_crop_box', 'crop_matrix',
            'warp_crop', 'augment', 'split_indices', 'SyntheticDataset', 'keypoint_colors', 'items_figure', 'load_pyd',
            'decode_jpeg', 'read_shard', 'write_shard', 'filter_person', 'shard_records', 'split_shards', 'ShardDataset',
-           'MixedDataset']
+           'filter_report', 'MixedDataset']
 
-# %% ../nbs/10_data.ipynb #0b0960e8
+# %% ../nbs/10_data.ipynb #456ba598
 import hashlib, io, json, math, os, pickle, random, shutil, tarfile, tempfile
 from collections import Counter
 from pathlib import Path
@@ -34,7 +34,7 @@ from .keypoints import KeypointRegressor, FLIP_PERM, N_KEYPOINTS, KEYPOINT_NAMES
 from .convert import refine, mirror_vertices, joint_regressor, anatomical_joints, max_pve, MAX_PVE_THRESHOLD
 from .regressor import mean_params
 
-# %% ../nbs/10_data.ipynb #c4898d8f
+# %% ../nbs/10_data.ipynb #f3f6bb69
 IMAGENET_MEAN = (0.485, 0.456, 0.406)   # hsmr_spec 2.1
 IMAGENET_STD = (0.229, 0.224, 0.225)
 SIDES = ('orig', 'flip')                # the two pseudo-GT sets of a person (supplement S.2)
@@ -53,13 +53,13 @@ def sample_id(image_key, person_idx) -> str:
     "The stable id of person `person_idx` in image `image_key`: `<image key>_<person idx>` (hsmr_spec 7.1)."
     return f'{image_key}_{int(person_idx)}'
 
-# %% ../nbs/10_data.ipynb #7004d1ef
+# %% ../nbs/10_data.ipynb #faa6bfda
 PERSON_FIELDS = {  # field of a person in a shard's data.pyd -> shape (hsmr_spec 7.1); scalars are ()
     'center': (2,), 'scale': (2,), 'keypoints_2d': (N_KEYPOINTS, 3), 'keypoints_3d': (N_KEYPOINTS, 4),
     **{f'{s}_{k}': shape for s in SIDES for k, shape in
        (('poses', (N_POSE,)), ('betas', (10,)), ('has_poses', ()), ('has_betas', ()), ('pve_max', ()))}}
 
-# %% ../nbs/10_data.ipynb #66262035
+# %% ../nbs/10_data.ipynb #04151dd3
 POSE_MIXTURE = {'standing': 0.25, 'walking': 0.25, 'sitting': 0.15, 'reaching': 0.25, 'extreme': 0.10}
 # archetype -> {q index: (low, high)} offsets (radians) added to the mean pose; 3/10 hip flexion r/l, 6/13 knees,
 # 29-31 right shoulder (29 < 0 raises the arm sideways), 32/42 elbows, 18 lumbar extension
@@ -100,7 +100,7 @@ def sample_poses(n, generator=None, mixture=None):
     q[:, 2] = yaw                                                  # pelvis rotation: facing the camera at 0
     return q
 
-# %% ../nbs/10_data.ipynb #c61aef82
+# %% ../nbs/10_data.ipynb #bb5f75f1
 PELVIS_FRAME = euler_to_matrix(torch.tensor([0., -math.pi / 2, 0.]), 'XYZ')   # nominal SKEL: pelvis X -> camera Z
 
 def pelvis_frame(skel) -> torch.Tensor:
@@ -124,7 +124,7 @@ def rotate_xy(points, rot_deg):
     x, y = points[..., 0], points[..., 1]
     return torch.cat([torch.stack([c * x + s * y, -s * x + c * y], -1), points[..., 2:]], -1)
 
-# %% ../nbs/10_data.ipynb #be480e60
+# %% ../nbs/10_data.ipynb #44d2075e
 BARY_LEVELS = (1, 2, 3, 4, 6, 8, 12, 16)
 _EMPTY = torch.iinfo(torch.int64).max
 DEPTH_UNIT = 1e-5   # m: depth resolution of the z-buffer key
@@ -182,7 +182,7 @@ def render_parts(verts, trans, faces, face_part, size=CROP_SIZE, spacing=1.0) ->
     return dict(depth=torch.where(empty, torch.inf, (buf >> 16).double() * DEPTH_UNIT).float(),
                 part=torch.where(empty, -1, buf & 255), shade=torch.where(empty, 0., ((buf >> 8) & 255).float() / 255))
 
-# %% ../nbs/10_data.ipynb #5204131c
+# %% ../nbs/10_data.ipynb #f10ffe91
 PART_COLORS = torch.tensor([  # RGB 0..1 per SKEL bone (hsmr.rotations.JOINT_NAMES order)
     [0.75, 0.70, 0.45],                                                              # pelvis
     [0.90, 0.15, 0.10], [1.00, 0.55, 0.10], [0.60, 0.30, 0.05], [0.60, 0.30, 0.05], [0.60, 0.30, 0.05],   # right leg
@@ -210,7 +210,7 @@ def compose_image(render, background):
     img = torch.where(render['part'][..., None] >= 0, col, background)
     return (img * 255).round().clamp(0, 255).to(torch.uint8)
 
-# %% ../nbs/10_data.ipynb #6c15631a
+# %% ../nbs/10_data.ipynb #8f62421a
 VISIBLE_DEPTH = 0.12   # m: a keypoint this far or less behind the visible surface at its pixel counts as visible
 
 def keypoint_visibility(px, depth, zbuffer, tol=VISIBLE_DEPTH):
@@ -221,7 +221,7 @@ def keypoint_visibility(px, depth, zbuffer, tol=VISIBLE_DEPTH):
     z = zbuffer.flatten(1).gather(1, (y.clamp(0, S - 1) * S + x.clamp(0, S - 1)))
     return inside & (depth <= z + tol)
 
-# %% ../nbs/10_data.ipynb #cf522012
+# %% ../nbs/10_data.ipynb #27f4b9ef
 MIRROR_FIT_ITERS = 3
 
 def mirrored_fit(skel, verts, betas, poses, mirror_ids, iters=MIRROR_FIT_ITERS) -> dict:
@@ -231,7 +231,7 @@ def mirrored_fit(skel, verts, betas, poses, mirror_ids, iters=MIRROR_FIT_ITERS) 
     q, trans, _, skin, _ = refine(skel, mirror_pose(poses), torch.zeros_like(poses[:, :3]), betas, target, joints, iters=iters)
     return dict(poses=q, trans=trans, pve_max=max_pve(skin, target))
 
-# %% ../nbs/10_data.ipynb #7a46bfe0
+# %% ../nbs/10_data.ipynb #1fad90f1
 BBOX_RESCALE = 1.2   # HMR2 get_bbox: keypoint extent x 1.2
 
 def keypoint_box(kp, rescale=BBOX_RESCALE):
@@ -278,7 +278,7 @@ class SyntheticRenderer:
                    cam_t=trans)
         return {k: v.numpy() for k, v in rec.items()}
 
-# %% ../nbs/10_data.ipynb #81d2c190
+# %% ../nbs/10_data.ipynb #9b6b3033
 SYNTH_VERSION = 1      # bump when the renderer or the sampling changes
 SYNTH_CHUNK = 512      # images per .npy chunk
 
@@ -351,7 +351,7 @@ class SyntheticRecords:
         rec.update(image=np.array(self.images[c][j]), parts=np.array(self.parts[c][j]), id=sample_id(self.labels['keys'][i], 0))
         return rec
 
-# %% ../nbs/10_data.ipynb #7364cb9f
+# %% ../nbs/10_data.ipynb #0495ea3d
 AUGM = dict(trans_factor=0.02, scale_factor=0.3, rot_factor=30., rot_prob=0.6, flip_prob=0.5,
             extreme_crop_prob=0.10, color_factor=0.2)   # hsmr_spec 7.4 (HMR2.0 / HSMR training config)
 
@@ -370,7 +370,7 @@ def sample_augm(generator, cfg=None) -> dict:
 IDENTITY_AUGM = dict(tx_ratio=0., ty_ratio=0., bbox_scale=1., rot_deg=0., do_flip=False, do_extreme_crop=False,
                      color_scale=[1., 1., 1.], extreme_u=0.)   # what `augment(rec, None)` applies
 
-# %% ../nbs/10_data.ipynb #4a3ce761
+# %% ../nbs/10_data.ipynb #b46d0e1a
 _K = {n: i for i, n in enumerate(KEYPOINT_NAMES)}
 def _kps(*names): return [_K[n] for n in names]
 _HEAD = _kps('OP Nose', 'OP REye', 'OP LEye', 'OP REar', 'OP LEar', 'Top of Head (LSP)', 'Jaw (H36M)', 'Head (H36M)')
@@ -417,7 +417,7 @@ def extreme_crop_box(kp2d, part):
     mn, mx = k.min(0), k.max(0)
     return (mn + mx) / 2, float(((mx - mn) * BBOX_RESCALE * pad).max())
 
-# %% ../nbs/10_data.ipynb #9a5947d8
+# %% ../nbs/10_data.ipynb #20addaea
 def crop_matrix(center, side, rot_deg, size=CROP_SIZE):
     "The (2, 3) affine map from image px to crop px of a square of `side` px at `center` turned by `rot_deg`."
     th = math.radians(rot_deg)
@@ -485,7 +485,7 @@ def augment(rec: dict, augm: dict | None = None, size=CROP_SIZE, with_parts=Fals
         item['parts'] = torch.where(inside > 0, p, 255.).to(torch.uint8)
     return item
 
-# %% ../nbs/10_data.ipynb #a5996cbe
+# %% ../nbs/10_data.ipynb #4ae52c04
 def split_indices(n, val_fraction=0.1, seed=0) -> dict:
     "Disjoint sorted `train` / `val` index tensors of a set of `n`, `val_fraction` held out, chosen by `seed`."
     perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed + 7919))
@@ -506,7 +506,7 @@ class SyntheticDataset(Dataset):
         g = torch.Generator().manual_seed(hash((self.aug_seed, self.epoch, j)) & (2**63 - 1))
         return augment(self.records[j], sample_augm(g, self.augm) if self.augm else None, with_parts=self.with_parts)
 
-# %% ../nbs/10_data.ipynb #add25df1
+# %% ../nbs/10_data.ipynb #88033a59
 def keypoint_colors():
     "A colour per keypoint: the subject's right side red, left side blue, the midline green."
     return ['#d62728' if n.startswith(('OP R', 'Right')) else '#1f77b4' if n.startswith(('OP L', 'Left')) else '#2ca02c'
@@ -532,7 +532,7 @@ def items_figure(rows, titles=None, height_per_row=260):
     fig.update_layout(height=height_per_row * nr, width=220 * nc, margin=dict(l=5, r=5, t=30, b=5))
     return fig
 
-# %% ../nbs/10_data.ipynb #8b46c023
+# %% ../nbs/10_data.ipynb #0e2ea4e3
 _SAFE_GLOBALS = {('numpy', 'ndarray'), ('numpy', 'dtype'), ('numpy.core.multiarray', '_reconstruct'),
                  ('numpy._core.multiarray', '_reconstruct'), ('numpy.core.multiarray', 'scalar'),
                  ('numpy._core.multiarray', 'scalar'), ('collections', 'OrderedDict'), ('builtins', 'set'),
@@ -591,13 +591,18 @@ def write_shard(path, samples):
                 tar.addfile(info, io.BytesIO(data))
     return Path(path)
 
-# %% ../nbs/10_data.ipynb #e99ce19a
+# %% ../nbs/10_data.ipynb #a945b6ab
 QUALITY = dict(max_pve=MAX_PVE_THRESHOLD,   # 0.06 m, supplement S.2
                min_conf=0.3,             # keypoint confidence suppression, hsmr_spec 7.3 step 5
                max_abs_beta=3.,          # HMR2.0 shape filter, supplement S.2
                min_keypoints=5,          # "more than 4 keypoints with confidence > 0", hsmr_spec 7.3 step 8
                max_reprojection_loss=31000.)   # HMR2.0 fitting-loss filter, hsmr_spec 7.3 step 10
-CORRUPT_IMAGE_KEYS = frozenset()         # hsmr_spec 7.3 step 1: nine AIC keys, not documented; pass your own
+CORRUPT_IMAGE_KEYS = frozenset({         # hsmr_spec 7.3 step 1: the nine corrupt AIC-train images HSMR skips
+    '0a047f0124ae48f8eee15a9506ce1449ee1ba669', '1a703aa174450c02fbc9cfbf578a5435ef403689',
+    '0394e6dc4df78042929b891dbc24f0fd7ffb6b6d', '5c032b9626e410441544c7669123ecc4ae077058',
+    'ca018a7b4c5f53494006ebeeff9b4c0917a55f07', '4a77adb695bef75a5d34c04d589baf646fe2ba35',
+    'a0689017b1065c664daef4ae2d14ea03d543217e', '39596a45cbd21bed4a5f9c2342505532f8ec5cbb',
+    '3d33283b40610d87db660b62982f797d50a7366b'})
 MIXTURE_WEIGHTS = {'h36m': 0.10, 'mpii': 0.10, 'coco14': 0.10, 'coco14_vitpose': 0.10, 'mpi_inf_3dhp': 0.02,
                    'ava': 0.19, 'aic': 0.19, 'insta': 0.20}             # hsmr_spec 7.5, HMR2.0 `mix_all`
 MIXTURE_4DS = {'h36m': 0.3, 'mpii': 0.1, 'coco14': 0.4, 'mpi_inf_3dhp': 0.2}   # hsmr_spec 7.5 ablation config
@@ -652,7 +657,7 @@ def shard_records(path, counter=None, bad_keys=CORRUPT_IMAGE_KEYS, cfg=None):
             except (KeyError, TypeError, ValueError, IndexError): counter['corrupt_person'] += 1; continue
             if rec is not None: yield dict(rec, image=img, id=sample_id(key, i))
 
-# %% ../nbs/10_data.ipynb #9365c9bc
+# %% ../nbs/10_data.ipynb #b4899bb6
 def _shuffled(items, buffer, rng):
     "Items of the iterable through a shuffle buffer of `buffer` entries (webdataset's `shuffle`)."
     buf = []
@@ -669,26 +674,39 @@ def split_shards(shards, rank=0, world_size=1, worker=0, num_workers=1):
 class ShardDataset(IterableDataset):
     "Training items streamed from webdataset tar `shards`, split across ranks and workers, filtered and augmented."
     def __init__(self, shards, augm=AUGM, seed=0, rank=0, world_size=1, shuffle_buffer=100, bad_keys=CORRUPT_IMAGE_KEYS,
-                 quality=None, name='shards'):
+                 quality=None, name='shards', report_dir=None):
         self.shards = [str(s) for s in ([shards] if isinstance(shards, (str, Path)) else shards)]
         if not self.shards: raise ValueError(f"{name}: no shards given; pass a list of .tar files.")
         if len(self.shards) < world_size:
             raise ValueError(f"{name}: {len(self.shards)} shards cannot be split over {world_size} ranks; each rank needs at least one.")
         self.augm, self.seed, self.rank, self.world_size, self.buffer = augm, seed, rank, world_size, shuffle_buffer
         self.bad_keys, self.quality, self.name, self.epoch, self.counter = bad_keys, quality, name, 0, Counter()
+        self.report_dir = report_dir
     def set_epoch(self, epoch): self.epoch = int(epoch)
+    def _report(self, info):
+        "Write this worker's counts to `report_dir` (atomically), for `filter_report`."
+        if self.report_dir is None: return
+        d = Path(self.report_dir); d.mkdir(parents=True, exist_ok=True)
+        f = d/f'{self.name}_rank{self.rank}_worker{info.id if info else 0}.json'
+        tmp = f.with_name(f.name + '.tmp'); tmp.write_text(json.dumps(dict(self.counter))); os.replace(tmp, f)
     def records(self, rng):
         "Filtered raw records of this reader's shards, shard order shuffled by `rng`."
         info = get_worker_info()
         mine = split_shards(self.shards, self.rank, self.world_size, info.id if info else 0, info.num_workers if info else 1)
         rng.shuffle(mine)
-        for s in mine: yield from shard_records(s, self.counter, self.bad_keys, self.quality)
+        for s in mine:
+            yield from shard_records(s, self.counter, self.bad_keys, self.quality)
+            self._report(info)
     def __iter__(self):
         info = get_worker_info()
         rng = random.Random(hash((self.seed, self.epoch, self.rank, info.id if info else 0)))
         g = torch.Generator().manual_seed(rng.getrandbits(62))
         for rec in _shuffled(self.records(rng), self.buffer, rng):
             yield augment(rec, sample_augm(g, self.augm) if self.augm else None)
+
+def filter_report(report_dir) -> Counter:
+    "The filter and corrupt-record counts that every rank and worker wrote into `report_dir`, summed."
+    return sum((Counter(json.loads(f.read_text())) for f in sorted(Path(report_dir).glob('*.json'))), Counter())
 
 class MixedDataset(IterableDataset):
     "A weighted random mix (`weights`: name -> weight) of ShardDatasets (`sources`: name -> dataset), `epoch_size` items."

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 from hsmr.data import (SIDES, QUALITY, ShardDataset, MixedDataset, shard_records, read_shard, write_shard, split_shards,
-                       filter_person, augment, sample_augm)
+                       filter_person, augment, sample_augm, filter_report, CORRUPT_IMAGE_KEYS)
 
 
 def person(rng, **over):
@@ -123,3 +123,24 @@ def test_items_are_deterministic(crafted):
     a = augment(rec, sample_augm(torch.Generator().manual_seed(3)))
     b = augment(rec, sample_augm(torch.Generator().manual_seed(3)))
     assert torch.equal(a['img'], b['img']) and torch.equal(a['kp2d'], b['kp2d'])
+
+
+def test_known_corrupt_aic_images_are_dropped(tmp_path):
+    rng = np.random.default_rng(1)
+    img = (rng.random((40, 40, 3)) * 255).astype(np.uint8)
+    bad = sorted(CORRUPT_IMAGE_KEYS)[0]
+    assert len(CORRUPT_IMAGE_KEYS) == 9                             # HSMR's list (hsmr_spec 7.3 step 1)
+    s = write_shard(tmp_path/'aic.tar', [(bad, img, [person(rng)]), ('fine', img, [person(rng)])])
+    c = Counter()
+    assert [r['id'] for r in shard_records(s, c)] == ['fine_0']
+    assert c['bad_image_key'] == 1
+
+
+def test_worker_filter_counts_are_merged(crafted, tmp_path):
+    expected = Counter()
+    for s in crafted['shards']: list(shard_records(s, expected))
+    ds = ShardDataset(crafted['shards'], seed=2, report_dir=tmp_path/'report')
+    n = sum(len(b['id']) for b in torch.utils.data.DataLoader(ds, batch_size=3, num_workers=2))
+    report = filter_report(tmp_path/'report')
+    assert len(list((tmp_path/'report').glob('*.json'))) == 2      # one file per worker, each with its own shard
+    assert report == expected and report['kept'] == n
