@@ -18,7 +18,7 @@ __all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'SIDES', 'PERSON_FIELDS', 'POSE_MIXT
            'decode_jpeg', 'read_shard', 'write_shard', 'filter_person', 'shard_records', 'split_shards', 'ShardDataset',
            'filter_report', 'MixedDataset']
 
-# %% ../nbs/10_data.ipynb #456ba598
+# %% ../nbs/10_data.ipynb #4e422c8e
 import hashlib, io, json, math, os, pickle, random, shutil, tarfile, tempfile
 from collections import Counter
 from pathlib import Path
@@ -34,7 +34,7 @@ from .keypoints import KeypointRegressor, FLIP_PERM, N_KEYPOINTS, KEYPOINT_NAMES
 from .convert import refine, mirror_vertices, joint_regressor, anatomical_joints, max_pve, MAX_PVE_THRESHOLD
 from .regressor import mean_params
 
-# %% ../nbs/10_data.ipynb #f3f6bb69
+# %% ../nbs/10_data.ipynb #cdfba89c
 IMAGENET_MEAN = (0.485, 0.456, 0.406)   # hsmr_spec 2.1
 IMAGENET_STD = (0.229, 0.224, 0.225)
 SIDES = ('orig', 'flip')                # the two pseudo-GT sets of a person (supplement S.2)
@@ -53,13 +53,13 @@ def sample_id(image_key, person_idx) -> str:
     "The stable id of person `person_idx` in image `image_key`: `<image key>_<person idx>` (hsmr_spec 7.1)."
     return f'{image_key}_{int(person_idx)}'
 
-# %% ../nbs/10_data.ipynb #faa6bfda
+# %% ../nbs/10_data.ipynb #89608482
 PERSON_FIELDS = {  # field of a person in a shard's data.pyd -> shape (hsmr_spec 7.1); scalars are ()
     'center': (2,), 'scale': (2,), 'keypoints_2d': (N_KEYPOINTS, 3), 'keypoints_3d': (N_KEYPOINTS, 4),
     **{f'{s}_{k}': shape for s in SIDES for k, shape in
        (('poses', (N_POSE,)), ('betas', (10,)), ('has_poses', ()), ('has_betas', ()), ('pve_max', ()))}}
 
-# %% ../nbs/10_data.ipynb #04151dd3
+# %% ../nbs/10_data.ipynb #f431b904
 POSE_MIXTURE = {'standing': 0.25, 'walking': 0.25, 'sitting': 0.15, 'reaching': 0.25, 'extreme': 0.10}
 # archetype -> {q index: (low, high)} offsets (radians) added to the mean pose; 3/10 hip flexion r/l, 6/13 knees,
 # 29-31 right shoulder (29 < 0 raises the arm sideways), 32/42 elbows, 18 lumbar extension
@@ -100,7 +100,7 @@ def sample_poses(n, generator=None, mixture=None):
     q[:, 2] = yaw                                                  # pelvis rotation: facing the camera at 0
     return q
 
-# %% ../nbs/10_data.ipynb #bb5f75f1
+# %% ../nbs/10_data.ipynb #3151fd60
 PELVIS_FRAME = euler_to_matrix(torch.tensor([0., -math.pi / 2, 0.]), 'XYZ')   # nominal SKEL: pelvis X -> camera Z
 
 def pelvis_frame(skel) -> torch.Tensor:
@@ -124,7 +124,7 @@ def rotate_xy(points, rot_deg):
     x, y = points[..., 0], points[..., 1]
     return torch.cat([torch.stack([c * x + s * y, -s * x + c * y], -1), points[..., 2:]], -1)
 
-# %% ../nbs/10_data.ipynb #44d2075e
+# %% ../nbs/10_data.ipynb #7f7df8a4
 BARY_LEVELS = (1, 2, 3, 4, 6, 8, 12, 16)
 _EMPTY = torch.iinfo(torch.int64).max
 DEPTH_UNIT = 1e-5   # m: depth resolution of the z-buffer key
@@ -144,8 +144,7 @@ def face_parts(skel) -> torch.Tensor:
 
 def to_image_px(points, trans, size=CROP_SIZE, focal=FOCAL_LENGTH):
     "Pixel coordinates (..., N, 2) and depth (..., N) of points (..., N, 3) seen from a camera at `trans` (..., 3)."
-    p = points + trans[..., None, :]
-    return focal * p[..., :2] / p[..., 2:] + size / 2, p[..., 2]
+    return to_pixels(project(points, trans, focal, size), size), points[..., 2] + trans[..., None, 2]
 
 def render_parts(verts, trans, faces, face_part, size=CROP_SIZE, spacing=1.0) -> dict:
     "Z-buffer of skins verts (B, V, 3) at camera translations trans (B, 3): `depth`, `part` (-1: none), `shade` (B, S, S)."
@@ -182,7 +181,7 @@ def render_parts(verts, trans, faces, face_part, size=CROP_SIZE, spacing=1.0) ->
     return dict(depth=torch.where(empty, torch.inf, (buf >> 16).double() * DEPTH_UNIT).float(),
                 part=torch.where(empty, -1, buf & 255), shade=torch.where(empty, 0., ((buf >> 8) & 255).float() / 255))
 
-# %% ../nbs/10_data.ipynb #f10ffe91
+# %% ../nbs/10_data.ipynb #fefe6c51
 PART_COLORS = torch.tensor([  # RGB 0..1 per SKEL bone (hsmr.rotations.JOINT_NAMES order)
     [0.75, 0.70, 0.45],                                                              # pelvis
     [0.90, 0.15, 0.10], [1.00, 0.55, 0.10], [0.60, 0.30, 0.05], [0.60, 0.30, 0.05], [0.60, 0.30, 0.05],   # right leg
@@ -210,7 +209,7 @@ def compose_image(render, background):
     img = torch.where(render['part'][..., None] >= 0, col, background)
     return (img * 255).round().clamp(0, 255).to(torch.uint8)
 
-# %% ../nbs/10_data.ipynb #8f62421a
+# %% ../nbs/10_data.ipynb #72c78a33
 VISIBLE_DEPTH = 0.12   # m: a keypoint this far or less behind the visible surface at its pixel counts as visible
 
 def keypoint_visibility(px, depth, zbuffer, tol=VISIBLE_DEPTH):
@@ -221,7 +220,7 @@ def keypoint_visibility(px, depth, zbuffer, tol=VISIBLE_DEPTH):
     z = zbuffer.flatten(1).gather(1, (y.clamp(0, S - 1) * S + x.clamp(0, S - 1)))
     return inside & (depth <= z + tol)
 
-# %% ../nbs/10_data.ipynb #27f4b9ef
+# %% ../nbs/10_data.ipynb #bce20fff
 MIRROR_FIT_ITERS = 3
 
 def mirrored_fit(skel, verts, betas, poses, mirror_ids, iters=MIRROR_FIT_ITERS) -> dict:
@@ -231,7 +230,7 @@ def mirrored_fit(skel, verts, betas, poses, mirror_ids, iters=MIRROR_FIT_ITERS) 
     q, trans, _, skin, _ = refine(skel, mirror_pose(poses), torch.zeros_like(poses[:, :3]), betas, target, joints, iters=iters)
     return dict(poses=q, trans=trans, pve_max=max_pve(skin, target))
 
-# %% ../nbs/10_data.ipynb #1fad90f1
+# %% ../nbs/10_data.ipynb #96405e5a
 BBOX_RESCALE = 1.2   # HMR2 get_bbox: keypoint extent x 1.2
 
 def keypoint_box(kp, rescale=BBOX_RESCALE):
@@ -278,7 +277,7 @@ class SyntheticRenderer:
                    cam_t=trans)
         return {k: v.numpy() for k, v in rec.items()}
 
-# %% ../nbs/10_data.ipynb #9b6b3033
+# %% ../nbs/10_data.ipynb #b69b26db
 SYNTH_VERSION = 1      # bump when the renderer or the sampling changes
 SYNTH_CHUNK = 512      # images per .npy chunk
 
@@ -351,7 +350,7 @@ class SyntheticRecords:
         rec.update(image=np.array(self.images[c][j]), parts=np.array(self.parts[c][j]), id=sample_id(self.labels['keys'][i], 0))
         return rec
 
-# %% ../nbs/10_data.ipynb #0495ea3d
+# %% ../nbs/10_data.ipynb #e7db6ea2
 AUGM = dict(trans_factor=0.02, scale_factor=0.3, rot_factor=30., rot_prob=0.6, flip_prob=0.5,
             extreme_crop_prob=0.10, color_factor=0.2)   # hsmr_spec 7.4 (HMR2.0 / HSMR training config)
 
@@ -370,7 +369,7 @@ def sample_augm(generator, cfg=None) -> dict:
 IDENTITY_AUGM = dict(tx_ratio=0., ty_ratio=0., bbox_scale=1., rot_deg=0., do_flip=False, do_extreme_crop=False,
                      color_scale=[1., 1., 1.], extreme_u=0.)   # what `augment(rec, None)` applies
 
-# %% ../nbs/10_data.ipynb #b46d0e1a
+# %% ../nbs/10_data.ipynb #2c550780
 _K = {n: i for i, n in enumerate(KEYPOINT_NAMES)}
 def _kps(*names): return [_K[n] for n in names]
 _HEAD = _kps('OP Nose', 'OP REye', 'OP LEye', 'OP REar', 'OP LEar', 'Top of Head (LSP)', 'Jaw (H36M)', 'Head (H36M)')
@@ -417,7 +416,7 @@ def extreme_crop_box(kp2d, part):
     mn, mx = k.min(0), k.max(0)
     return (mn + mx) / 2, float(((mx - mn) * BBOX_RESCALE * pad).max())
 
-# %% ../nbs/10_data.ipynb #20addaea
+# %% ../nbs/10_data.ipynb #67aa4b99
 def crop_matrix(center, side, rot_deg, size=CROP_SIZE):
     "The (2, 3) affine map from image px to crop px of a square of `side` px at `center` turned by `rot_deg`."
     th = math.radians(rot_deg)
@@ -485,7 +484,7 @@ def augment(rec: dict, augm: dict | None = None, size=CROP_SIZE, with_parts=Fals
         item['parts'] = torch.where(inside > 0, p, 255.).to(torch.uint8)
     return item
 
-# %% ../nbs/10_data.ipynb #4ae52c04
+# %% ../nbs/10_data.ipynb #9416177f
 def split_indices(n, val_fraction=0.1, seed=0) -> dict:
     "Disjoint sorted `train` / `val` index tensors of a set of `n`, `val_fraction` held out, chosen by `seed`."
     perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed + 7919))
@@ -506,7 +505,7 @@ class SyntheticDataset(Dataset):
         g = torch.Generator().manual_seed(hash((self.aug_seed, self.epoch, j)) & (2**63 - 1))
         return augment(self.records[j], sample_augm(g, self.augm) if self.augm else None, with_parts=self.with_parts)
 
-# %% ../nbs/10_data.ipynb #88033a59
+# %% ../nbs/10_data.ipynb #c95d022d
 def keypoint_colors():
     "A colour per keypoint: the subject's right side red, left side blue, the midline green."
     return ['#d62728' if n.startswith(('OP R', 'Right')) else '#1f77b4' if n.startswith(('OP L', 'Left')) else '#2ca02c'
@@ -532,7 +531,7 @@ def items_figure(rows, titles=None, height_per_row=260):
     fig.update_layout(height=height_per_row * nr, width=220 * nc, margin=dict(l=5, r=5, t=30, b=5))
     return fig
 
-# %% ../nbs/10_data.ipynb #0e2ea4e3
+# %% ../nbs/10_data.ipynb #e4a57223
 _SAFE_GLOBALS = {('numpy', 'ndarray'), ('numpy', 'dtype'), ('numpy.core.multiarray', '_reconstruct'),
                  ('numpy._core.multiarray', '_reconstruct'), ('numpy.core.multiarray', 'scalar'),
                  ('numpy._core.multiarray', 'scalar'), ('collections', 'OrderedDict'), ('builtins', 'set'),
@@ -591,7 +590,7 @@ def write_shard(path, samples):
                 tar.addfile(info, io.BytesIO(data))
     return Path(path)
 
-# %% ../nbs/10_data.ipynb #a945b6ab
+# %% ../nbs/10_data.ipynb #63b0f4ae
 QUALITY = dict(max_pve=MAX_PVE_THRESHOLD,   # 0.06 m, supplement S.2
                min_conf=0.3,             # keypoint confidence suppression, hsmr_spec 7.3 step 5
                max_abs_beta=3.,          # HMR2.0 shape filter, supplement S.2
@@ -657,7 +656,7 @@ def shard_records(path, counter=None, bad_keys=CORRUPT_IMAGE_KEYS, cfg=None):
             except (KeyError, TypeError, ValueError, IndexError): counter['corrupt_person'] += 1; continue
             if rec is not None: yield dict(rec, image=img, id=sample_id(key, i))
 
-# %% ../nbs/10_data.ipynb #b4899bb6
+# %% ../nbs/10_data.ipynb #940898b9
 def _shuffled(items, buffer, rng):
     "Items of the iterable through a shuffle buffer of `buffer` entries (webdataset's `shuffle`)."
     buf = []

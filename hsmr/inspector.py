@@ -7,16 +7,16 @@ Docs: https://hsmr-toolkit.github.io/hsmr/fit_inspector.html.md"""
 # %% auto #0
 __all__ = ['maxpve_histogram', 'FitInspector']
 
-# %% ../nbs/06a_fit_inspector.ipynb #92d13dac
+# %% ../nbs/06a_fit_inspector.ipynb #bafbdde5
 import numpy as np
 import torch
 import ipywidgets as W
 import plotly.graph_objects as go
 from .skel import SKEL
 from .viz import mesh_trace, points_trace, body_layout, to_np
-from .convert import MAX_PVE_THRESHOLD
+from .convert import MAX_PVE_THRESHOLD, vertex_errors, max_pve
 
-# %% ../nbs/06a_fit_inspector.ipynb #6cd55e96
+# %% ../nbs/06a_fit_inspector.ipynb #a4b87623
 def maxpve_histogram(max_pve, threshold=MAX_PVE_THRESHOLD, bins=30, widget=False):
     "Bars of the maxPVE distribution (cm), the threshold as a dashed line; returns the figure and the bin edges (m)."
     m = to_np(max_pve, np.float64)
@@ -30,7 +30,7 @@ def maxpve_histogram(max_pve, threshold=MAX_PVE_THRESHOLD, bins=30, widget=False
                        shapes=[dict(type='line', x0=threshold * 100, x1=threshold * 100, y0=0, y1=1, yref='paper', line=dict(dash='dash', color='black'))])
     return (go.FigureWidget if widget else go.Figure)(data=[bar], layout=layout), edges
 
-# %% ../nbs/06a_fit_inspector.ipynb #6bbb9b21
+# %% ../nbs/06a_fit_inspector.ipynb #0a53b20a
 class FitInspector:
     "Browse SMPL -> SKEL fits: skins overlaid with per-vertex error, joints, and the file's maxPVE histogram."
     def __init__(self, smpl_verts, poses, betas, trans, skel=None, smpl_joints=None, max_pve=None, threshold=MAX_PVE_THRESHOLD, skeleton=True):
@@ -62,7 +62,7 @@ class FitInspector:
 
     def _all_max_pve(self, chunk=256):
         "maxPVE of every sample (SKEL posed in chunks)."
-        return torch.cat([(self._forward(slice(i, i + chunk)).skin_verts - self.smpl_verts[i:i + chunk]).norm(dim=-1).amax(-1).double()
+        return torch.cat([max_pve(self._forward(slice(i, i + chunk)).skin_verts, self.smpl_verts[i:i + chunk]).double()
                           for i in range(0, len(self.smpl_verts), chunk)])
 
     def worst(self):
@@ -88,7 +88,7 @@ class FitInspector:
         self.index = i = int(i)
         out = self._forward([i], skelmesh=self.skeleton)
         skel_v, target = out.skin_verts[0], self.smpl_verts[i]
-        self.vertex_error = (skel_v - target).norm(dim=-1)                           # (6890,) metres
+        self.vertex_error = vertex_errors(skel_v, target)                              # (6890,) metres
         faces = self.skel.faces
         traces = [mesh_trace(target, faces, color='#999999', opacity=0.25, name='SMPL skin'),
                   mesh_trace(skel_v, faces, opacity=0.9, name='SKEL skin (error)', intensity=100 * self.vertex_error,

@@ -10,12 +10,13 @@ __all__ = ['M_TO_MM', 'M3_TO_DM3', 'EVAL_KP_14_NAMES', 'MOYO_ROOT_JOINT', 'PCK_T
            'kp44_3d_errors', 'mpvpe', 'pa_mpvpe', 'moyo_errors', 'bbox_expand_factor', 'pck_counts', 'pck_from_counts',
            'pck', 'kp_l2', 'mesh_volume', 'volume_error_dm3', 'MetricMeter']
 
-# %% ../nbs/14_metrics.ipynb #927198cb
+# %% ../nbs/14_metrics.ipynb #65948c1a
 import torch
 from torch import Tensor
 from .keypoints import PELVIS_KP, EVAL_KP_14, KEYPOINT_NAMES
+from .convert import MAX_PVE_THRESHOLD, max_pve, mean_pve   # defined in 06 where the converter needs them; re-exported
 
-# %% ../nbs/14_metrics.ipynb #6941a20e
+# %% ../nbs/14_metrics.ipynb #fa946902
 M_TO_MM = 1000.                      # errors are reported in mm from positions in metres (hsmr_spec 6.2)
 M3_TO_DM3 = 1000.                    # volumes: 1 m^3 = 1000 dm^3 (litres), the unit of supplement S.5
 EVAL_KP_14_NAMES = [KEYPOINT_NAMES[k] for k in EVAL_KP_14]   # PELVIS_KP and EVAL_KP_14 live in hsmr.keypoints
@@ -23,10 +24,9 @@ MOYO_ROOT_JOINT = 0                  # MOYO: joint 0 (SMPL pelvis) subtracted fr
 PCK_THRESHOLDS = (0.05, 0.1)         # PCK thresholds reported by HMR2.0 and HSMR (hsmr_spec 6.3)
 PCK_MIN_CONF = 0.5                   # a GT 2D keypoint is valid when its confidence is > 0.5 (hsmr_spec 6.3)
 BOX_SCALE_PX = 200.                  # SPIN/HMR2 box convention: `scale` is the box side in units of 200 px
-from .convert import MAX_PVE_THRESHOLD   # metres: SKEL fits with maxPVE > 6 cm are discarded (supplement S.2)
 MOCAP_MAX_PVE_THRESHOLD = 0.05       # metres: the mocap set keeps pve_max < 0.05 (hsmr_spec 6.5)
 
-# %% ../nbs/14_metrics.ipynb #a35c443d
+# %% ../nbs/14_metrics.ipynb #e56fb1b2
 def _check_points(pred: Tensor, gt: Tensor, dim: int = 3, what: str = 'points'):
     "Raise a ValueError unless `pred` and `gt` are float tensors of the same shape (..., N, dim)."
     for name, x in (('pred', pred), ('gt', gt)):
@@ -39,7 +39,7 @@ def _check_points(pred: Tensor, gt: Tensor, dim: int = 3, what: str = 'points'):
         raise ValueError(f"pred and gt must have the same shape, got {tuple(pred.shape)} and {tuple(gt.shape)}; "
                          f"select the same {what} in both.")
 
-# %% ../nbs/14_metrics.ipynb #4c25efdf
+# %% ../nbs/14_metrics.ipynb #74f97313
 def point_errors(pred: Tensor, gt: Tensor) -> Tensor:
     "Euclidean distances (..., N) between points `pred` and `gt` (..., N, D), in their own unit."
     return (pred - gt).norm(dim=-1)
@@ -53,7 +53,7 @@ def mpjpe(pred: Tensor, gt: Tensor, root: int | None = None) -> Tensor:
     _check_points(pred, gt, what='joints')
     return point_errors(_root_relative(pred, root), _root_relative(gt, root)).mean(-1) * M_TO_MM
 
-# %% ../nbs/14_metrics.ipynb #6696f43c
+# %% ../nbs/14_metrics.ipynb #e7d4c5da
 def procrustes(X_pred: Tensor, X_gt: Tensor, eps: float = 1e-12) -> tuple[Tensor, Tensor, Tensor]:
     "Similarity (s (...,), R (..., 3, 3), t (..., 3)) with s R X_pred + t closest to X_gt; both (..., N, 3)."
     _check_points(X_pred, X_gt)
@@ -76,12 +76,12 @@ def procrustes_align(X_pred: Tensor, X_gt: Tensor) -> Tensor:
     s, R, t = procrustes(X_pred, X_gt)
     return s[..., None, None] * X_pred @ R.transpose(-1, -2) + t[..., None, :]
 
-# %% ../nbs/14_metrics.ipynb #cab06cbb
+# %% ../nbs/14_metrics.ipynb #2e4e2825
 def pa_mpjpe(pred: Tensor, gt: Tensor) -> Tensor:
     "MPJPE (...,) in mm of joints (..., J, 3) in metres after similarity Procrustes of `pred` onto `gt`."
     return mpjpe(procrustes_align(pred, gt), gt)
 
-# %% ../nbs/14_metrics.ipynb #edcd3204
+# %% ../nbs/14_metrics.ipynb #4fdc1932
 def kp44_3d_errors(pred_kp3d: Tensor, gt_kp3d: Tensor) -> dict[str, Tensor]:
     "HMR2/HSMR H36M-3DPW protocol: MPJPE, PA-MPJPE (B,) and per-joint errors (B, 14) in mm from 44 keypoints in metres."
     gt_kp3d = gt_kp3d[..., :3]                                             # drop a confidence column if present
@@ -95,7 +95,7 @@ def kp44_3d_errors(pred_kp3d: Tensor, gt_kp3d: Tensor) -> dict[str, Tensor]:
     return {'mpjpe': per_joint.mean(-1), 'pa_mpjpe': pa_per_joint.mean(-1),
             'mpjpe_per_joint': per_joint, 'pa_mpjpe_per_joint': pa_per_joint}
 
-# %% ../nbs/14_metrics.ipynb #eb0a35e8
+# %% ../nbs/14_metrics.ipynb #230a4281
 def mpvpe(pred_verts: Tensor, gt_verts: Tensor, pred_root: Tensor | None = None, gt_root: Tensor | None = None) -> Tensor:
     "Mean per-vertex position error (...,) in mm of vertices (..., V, 3) in metres, each set minus its root (..., 3)."
     _check_points(pred_verts, gt_verts, what='vertices')
@@ -116,7 +116,7 @@ def moyo_errors(pred_verts: Tensor, pred_joints: Tensor, gt_verts: Tensor, gt_jo
             'mpvpe': mpvpe(pred_verts, gt_verts, pred_joints[..., MOYO_ROOT_JOINT, :], gt_joints[..., MOYO_ROOT_JOINT, :]),
             'pa_mpvpe': pa_mpvpe(pred_verts, gt_verts), 'mpjpe_per_joint': per_joint}
 
-# %% ../nbs/14_metrics.ipynb #8aa085d0
+# %% ../nbs/14_metrics.ipynb #185f956a
 def bbox_expand_factor(box_size: Tensor, scale: Tensor) -> Tensor:
     "Expand factor (...,) = crop side `box_size` (...,) / longer side of the original box `scale` (..., 2) * 200 px."
     return box_size / (scale * BOX_SCALE_PX).amax(-1)
@@ -150,13 +150,13 @@ def pck(pred2d: Tensor, gt2d: Tensor, conf: Tensor, thresholds=PCK_THRESHOLDS,
     "PCK (T,) at each threshold of keypoints (..., K, 2): the mean over keypoints of their accuracy (hsmr_spec 6.3)."
     return pck_from_counts(*pck_counts(pred2d, gt2d, conf, thresholds, expand))[0]
 
-# %% ../nbs/14_metrics.ipynb #0181572b
+# %% ../nbs/14_metrics.ipynb #b0cf4739
 def kp_l2(pred2d: Tensor, gt2d: Tensor, conf: Tensor) -> Tensor:
     "Per-sample (...,) mean over keypoints of conf * squared 2D distance (HMR2 `mode_kpl2`), in crop units squared."
     _check_2d(pred2d, gt2d, conf)
     return (conf * ((pred2d - gt2d) ** 2).sum(-1)).mean(-1)
 
-# %% ../nbs/14_metrics.ipynb #e841b18d
+# %% ../nbs/14_metrics.ipynb #e8ac5aea
 def mesh_volume(verts: Tensor, faces) -> Tensor:
     "Enclosed volume (...,) of closed triangle meshes `verts` (..., V, 3) with `faces` (F, 3): m^3 for metres."
     if not torch.is_tensor(verts) or verts.ndim < 2 or verts.shape[-1] != 3:
@@ -173,10 +173,7 @@ def volume_error_dm3(pred_verts: Tensor, gt_verts: Tensor, pred_faces, gt_faces=
     gt_faces = pred_faces if gt_faces is None else gt_faces
     return (mesh_volume(pred_verts, pred_faces) - mesh_volume(gt_verts, gt_faces)).abs() * M3_TO_DM3
 
-# %% ../nbs/14_metrics.ipynb #0bf52feb
-from .convert import max_pve, mean_pve   # defined in 06, where the converter needs them; re-exported here
-
-# %% ../nbs/14_metrics.ipynb #15b5ea82
+# %% ../nbs/14_metrics.ipynb #6e67517f
 class MetricMeter:
     "Accumulates per-sample metric values (B,) or (B, J) and PCK counts over batches; `summary()` gives dataset numbers."
     def __init__(self, pck_thresholds=PCK_THRESHOLDS):
