@@ -7,12 +7,13 @@ Docs: https://hsmr-toolkit.github.io/hsmr/regressor.html.md"""
 
 # %% auto #0
 __all__ = ['IMAGE_SIZE', 'VIT_COLUMNS', 'PATCH', 'PATCH_PADDING', 'GRID', 'N_REP', 'N_BETAS', 'N_CAM', 'N_REP_OFFICIAL',
-           'CONFIGS', 'RegressorConfig', 'DropPath', 'Attention', 'Mlp', 'Block', 'PatchEmbed', 'ViT', 'mean_params',
-           'HeadAttention', 'DecoderLayer', 'RegressorOutput', 'SkelHead', 'Regressor', 'build_model',
-           'count_parameters', 'CheckpointMismatch', 'read_state_dict', 'load_exact', 'load_vitpose_backbone',
-           'rep144_rows', 'convert_hsmr_state_dict', 'load_hsmr_checkpoint', 'official_hsmr_layout']
+           'CONFIGS', 'OUT_INIT_GAIN', 'CHECKPOINT_FORMAT', 'RegressorConfig', 'DropPath', 'Attention', 'Mlp', 'Block',
+           'PatchEmbed', 'ViT', 'mean_params', 'HeadAttention', 'DecoderLayer', 'RegressorOutput', 'SkelHead',
+           'Regressor', 'build_model', 'count_parameters', 'CheckpointMismatch', 'read_state_dict', 'load_exact',
+           'load_vitpose_backbone', 'rep144_rows', 'convert_hsmr_state_dict', 'load_hsmr_checkpoint',
+           'official_hsmr_layout']
 
-# %% ../nbs/08_regressor.ipynb #b329aced
+# %% ../nbs/08_regressor.ipynb #3d978a78
 import math, pickle, re, zipfile
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -24,7 +25,7 @@ from torch import nn
 from .config import data_dir
 from .rotations import N_POSE, REP144_INDEX, REP144_SIGN, pose_to_rep, rep_to_pose
 
-# %% ../nbs/08_regressor.ipynb #872b9d85
+# %% ../nbs/08_regressor.ipynb #b0896b2d
 IMAGE_SIZE = 256                      # the square crop side (hsmr_spec 2.1)
 VIT_COLUMNS = slice(32, 224)          # the backbone sees a 256x192 centre strip (hsmr_spec 2.1, 9.15)
 PATCH, PATCH_PADDING = 16, 2          # ViTPose patch embedding: kernel = stride = 16, padding 2 (hsmr_spec 2.2)
@@ -52,7 +53,7 @@ CONFIGS = {
     'tiny': RegressorConfig(192, 4, 3, 0.0, head_dim=256, head_depth=2, head_heads=4, head_dim_head=32, head_mlp=512),
 }
 
-# %% ../nbs/08_regressor.ipynb #473599a9
+# %% ../nbs/08_regressor.ipynb #fe9e6733
 class DropPath(nn.Module):
     "Stochastic depth: while training, drop a sample's residual branch with probability `p` (rescaling the rest)."
     def __init__(self, p=0.):
@@ -108,7 +109,7 @@ class PatchEmbed(nn.Module):
 
     def forward(self, x): return self.proj(x).flatten(2).transpose(1, 2)   # (B, 3, 256, 192) -> (B, 192, C)
 
-# %% ../nbs/08_regressor.ipynb #2de68625
+# %% ../nbs/08_regressor.ipynb #7c9aa85e
 class ViT(nn.Module):
     "ViTPose-style backbone: a (B, 3, 256, 192) strip to (B, 192, C) image tokens (row-major over the 16x12 grid)."
     def __init__(self, dim, depth, heads, mlp_ratio=4., drop_path=0.):
@@ -133,7 +134,7 @@ def _init_vit(m):
         nn.init.trunc_normal_(m.weight, std=.02)
         nn.init.zeros_(m.bias)
 
-# %% ../nbs/08_regressor.ipynb #119bef1b
+# %% ../nbs/08_regressor.ipynb #ce512bca
 def mean_params(device=None) -> dict:
     "The mean SKEL `poses` (46,), `betas` (10,) and camera `cam` (3,) the head starts from (float32)."
     f = data_dir()/'skel_mean.npz'
@@ -142,7 +143,7 @@ def mean_params(device=None) -> dict:
     if out['poses'].shape != (N_POSE,): raise ValueError(f"{f} holds poses of shape {tuple(out['poses'].shape)}, not ({N_POSE},). Reinstall hsmr.")
     return out
 
-# %% ../nbs/08_regressor.ipynb #cb66c637
+# %% ../nbs/08_regressor.ipynb #3aa55b8c
 class HeadAttention(nn.Module):
     "Multi-head attention of tokens x (B, n, dim) to a context (B, N, context_dim); no q/k/v bias, as HMR2's decoder."
     def __init__(self, dim, context_dim, heads, dim_head):
@@ -173,7 +174,9 @@ class DecoderLayer(nn.Module):
         x = x + self.cross_attn(self.cross_norm(x), context)
         return x + self.ffn(self.ffn_norm(x))
 
-# %% ../nbs/08_regressor.ipynb #79060d7b
+# %% ../nbs/08_regressor.ipynb #0371c3a8
+OUT_INIT_GAIN = 0.01   # Xavier gain of the read-out layers: an untrained head predicts the mean (HMR2's INIT_DECODER_XAVIER)
+
 class RegressorOutput(NamedTuple):
     "What the regressor predicts for a batch of B crops."
     poses: torch.Tensor      # (B, 46) SKEL pose angles
@@ -191,6 +194,8 @@ class SkelHead(nn.Module):
         self.layers = nn.ModuleList(DecoderLayer(d, cfg.embed_dim, cfg.head_heads, cfg.head_dim_head, cfg.head_mlp)
                                     for _ in range(cfg.head_depth))
         self.pose_out, self.betas_out, self.cam_out = nn.Linear(d, N_REP), nn.Linear(d, N_BETAS), nn.Linear(d, N_CAM)
+        for lin in (self.pose_out, self.betas_out, self.cam_out):                   # start at the mean parameters
+            nn.init.xavier_uniform_(lin.weight, gain=OUT_INIT_GAIN); nn.init.zeros_(lin.bias)
         m = mean_params()
         self.register_buffer('init_rep', pose_to_rep(m['poses'].double()).float())   # (88,)
         self.register_buffer('init_betas', m['betas'])                              # (10,)
@@ -210,7 +215,7 @@ class SkelHead(nn.Module):
             return RegressorOutput(rep_to_pose(rep), self.betas_out(t) + self.init_betas,
                                    self.cam_out(t) + self.init_cam, rep)
 
-# %% ../nbs/08_regressor.ipynb #ffe15857
+# %% ../nbs/08_regressor.ipynb #fb46b26e
 class Regressor(nn.Module):
     "HSMR's network: 256x256 crops (B, 3, 256, 256), ImageNet-normalised, to SKEL poses, betas and camera."
     def __init__(self, cfg: RegressorConfig):
@@ -230,12 +235,14 @@ def build_model(name='vit_h', **overrides) -> Regressor:
     if name not in CONFIGS: raise ValueError(f"Unknown model {name!r}: use one of {list(CONFIGS)}.")
     return Regressor(replace(CONFIGS[name], **overrides))
 
-# %% ../nbs/08_regressor.ipynb #70cf8408
+# %% ../nbs/08_regressor.ipynb #e6ae5405
 def count_parameters(module) -> int:
     "Number of parameters of `module`."
     return sum(p.numel() for p in module.parameters())
 
-# %% ../nbs/08_regressor.ipynb #dd6b6c96
+# %% ../nbs/08_regressor.ipynb #039300d1
+CHECKPOINT_FORMAT = 'hsmr-train/1'   # the format tag of hsmr.train's checkpoints, which hsmr.eval and hsmr.predict read
+
 class CheckpointMismatch(ValueError):
     "A checkpoint's keys or shapes do not fit the model; the message lists what differs."
 
@@ -277,7 +284,7 @@ def load_exact(module, state: dict, what='checkpoint'):
     module.load_state_dict(state)
     return module
 
-# %% ../nbs/08_regressor.ipynb #f17959d4
+# %% ../nbs/08_regressor.ipynb #7453aa04
 def load_vitpose_backbone(model, src, weights_only=True):
     "Load a ViTPose backbone checkpoint `src` (path or state dict) into `model.backbone` (or `model`, a `ViT`)."
     state = read_state_dict(src, weights_only)
@@ -287,7 +294,7 @@ def load_vitpose_backbone(model, src, weights_only=True):
     load_exact(getattr(model, 'backbone', model), state, f"ViTPose backbone checkpoint {src if isinstance(src, (str, Path)) else ''}".strip())
     return model
 
-# %% ../nbs/08_regressor.ipynb #bf9c187f
+# %% ../nbs/08_regressor.ipynb #58d23f3a
 _HEAD_RENAMES = [(re.compile('^' + a + '$'), b) for a, b in [
     (r'head\.transformer\.to_token_embedding\.(weight|bias)', r'head.query.\1'),
     (r'head\.transformer\.pos_embedding', r'head.query_pos'),
@@ -337,7 +344,7 @@ def load_hsmr_checkpoint(model: Regressor, src, weights_only=True) -> Regressor:
         if k not in state: state[k] = model.state_dict()[k]
     return load_exact(model, state, f"HSMR checkpoint {src if isinstance(src, (str, Path)) else ''}".strip())
 
-# %% ../nbs/08_regressor.ipynb #37483c84
+# %% ../nbs/08_regressor.ipynb #0cde2803
 def official_hsmr_layout(cfg: RegressorConfig) -> dict:
     "Key -> shape of an official HSMR checkpoint's network (ViTPose `ViT` + `SKELTransformerDecoderHead`) of sizes `cfg`."
     C, D, L = cfg.embed_dim, cfg.head_dim, cfg.head_depth
