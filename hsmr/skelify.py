@@ -7,25 +7,25 @@ Docs: https://hsmr-toolkit.github.io/hsmr/skelify.html.md"""
 
 # %% auto #0
 __all__ = ['SKELIFY_WEIGHTS', 'GM_SIGMA', 'TORSO_EDGES', 'MIN_KEYPOINTS', 'N_POSE', 'N_BETAS', 'N_PARAMS', 'ORIENT', 'CAM',
-           'REFINER_LOOPS', 'OUTPUT_KEYS', 'pack', 'unpack', 'torso_scale', 'reprojection_error', 'skelify_loss',
-           'batched_lbfgs', 'init_depth', 'skelify', 'synthetic_cases', 'perturb', 'fit_figure', 'load_keypoints',
-           'load_init', 'skelify_file', 'main', 'skelify_shared']
+           'REFINER_LOOPS', 'OUTPUT_KEYS', 'pack', 'unpack', 'torso_scale', 'reprojection_error', 'keypoint_model',
+           'skelify_loss', 'batched_lbfgs', 'init_depth', 'skelify', 'synthetic_cases', 'perturb', 'fit_figure',
+           'load_keypoints', 'load_init', 'skelify_file', 'main', 'skelify_shared', 'convergence_figure']
 
-# %% ../nbs/11_skelify.ipynb #ade8e79f
-import json, math, os, sys, time, warnings
+# %% ../nbs/11_skelify.ipynb #a35b98db
+import copy, json, math, os, sys, time, warnings
 from pathlib import Path
 import numpy as np
 import torch
 from fastcore.script import call_parse, CliError
 from .config import atomic_savez, file_sha256
 from .skel import SKEL
-from .keypoints import (KeypointRegressor, TORSO_KP, SKELIFY_KP, N_KEYPOINTS, FOCAL_LENGTH, CROP_SIZE,
+from .keypoints import (KeypointRegressor, TORSO_KP, SKELIFY_KP, N_KEYPOINTS, N_VERTS, FOCAL_LENGTH, CROP_SIZE,
                             cam_to_translation, translation_to_cam, project, skel_keypoints, from_pixels, to_pixels)
 from .losses import gmof
 from .limits import limit_tensors, outside
 from .regressor import mean_params
 
-# %% ../nbs/11_skelify.ipynb #f1656dfd
+# %% ../nbs/11_skelify.ipynb #8e83fc0c
 SKELIFY_WEIGHTS = dict(   # supplement S.3.1 / hsmr_spec 4.2 (the refiner's weights): 1.0, 5.0^2, (4.78 x 0.17)^2
     rep=1.0, betas=5.0 ** 2, pose=(4.78 * 0.17) ** 2)
 GM_SIGMA = 1.0            # Geman-McClure scale, in torso lengths (ours; HSMR's sigma = 100 is not robust, hsmr_spec 4.2)
@@ -45,7 +45,7 @@ def unpack(x):
     "poses (B, 46), betas (B, 10), trans (B, 3) of parameter rows `x`."
     return x[:, :N_POSE], x[:, N_POSE:N_POSE + N_BETAS], torch.cat([x[:, -3:-1], x[:, -1:].exp()], -1)
 
-# %% ../nbs/11_skelify.ipynb #4c1170da
+# %% ../nbs/11_skelify.ipynb #0e337529
 def torso_scale(kp2d, conf):
     "Per-sample 2D torso length (B,) from the confident shoulder-hip edges; the keypoints' spread when there are none."
     l = torch.stack([torch.where((conf[:, a] > 0) & (conf[:, b] > 0), (kp2d[:, a] - kp2d[:, b]).norm(dim=-1), torch.nan)
@@ -61,12 +61,31 @@ def reprojection_error(pred2d, kp2d, conf):
     "hsmr_spec 4.5: sum_j c_j |pred - kp|^2 / (sum_j c_j + 1e-6) per sample (B,), in normalised crop units."
     return (conf * (pred2d - kp2d).square().sum(-1)).sum(-1) / (conf.sum(-1) + 1e-6)
 
-# %% ../nbs/11_skelify.ipynb #2a1492bd
-def skelify_loss(skel, regressor, x, kp2d, conf, scale, weights=None, sigma=GM_SIGMA):
+# %% ../nbs/11_skelify.ipynb #2a140548
+def keypoint_model(skel, regressor):
+    "kp3d(poses, betas) -> (B, 44, 3) equal to `skel_keypoints(...)['kp3d']`, posing only the skin vertices the regressor reads."
+    W = regressor.weights.to(skel.skin_template.device, skel.skin_template.dtype)
+    Wv, Wj = W[:, :N_VERTS], W[:, N_VERTS:]
+    vs = (Wv != 0).any(0).nonzero()[:, 0]
+    sub = copy.copy(skel)                                        # shares everything but the three skin buffers
+    sub._buffers = dict(skel._buffers)
+    sub._buffers['skin_template'] = skel.skin_template[vs]
+    sub._buffers['skin_weights'] = skel.skin_weights[vs]
+    sub._buffers['blend_dirs'] = skel.blend_dirs[:, (vs[:, None] * 3 + torch.arange(3, device=vs.device)).flatten()]
+    Wv = Wv[:, vs]
+    def kp3d(poses, betas):
+        out = sub(poses, betas, poses.new_zeros(poses.shape[0], 3), skelmesh=False)
+        k = Wv.to(poses.dtype) @ out.skin_verts
+        return k + Wj.to(poses.dtype) @ out.joints if Wj.shape[1] else k
+    kp3d.n_verts = len(vs)
+    return kp3d
+
+def skelify_loss(skel, regressor, x, kp2d, conf, scale, weights=None, sigma=GM_SIGMA, kp3d_fn=None):
     "SKELify energy (B,) of parameter rows `x` against normalised keypoints kp2d (B, 44, 2) with confidences conf (B, 44)."
     w = {**SKELIFY_WEIGHTS, **(weights or {})}
     poses, betas, trans = unpack(x)
-    pred = project(skel_keypoints(skel, regressor, poses, betas)['kp3d'], trans)
+    kp3d = kp3d_fn(poses, betas) if kp3d_fn is not None else skel_keypoints(skel, regressor, poses, betas)['kp3d']
+    pred = project(kp3d, trans)
     r = (pred - kp2d) / scale[:, None, None]
     rep = (conf[..., None] * gmof(r, sigma)).sum((1, 2))
     lo, hi = limit_tensors(None, x.dtype, x.device)
@@ -74,7 +93,7 @@ def skelify_loss(skel, regressor, x, kp2d, conf, scale, weights=None, sigma=GM_S
     pose = outside(poses[:, lim], lo[lim], hi[lim]).square().sum(-1)
     return w['rep'] * rep + w['betas'] * betas.square().sum(-1) + w['pose'] * pose
 
-# %% ../nbs/11_skelify.ipynb #69e64790
+# %% ../nbs/11_skelify.ipynb #2e876e0d
 def _loss_grad(fn, x, idx, free):
     "Per-sample loss (b,) and gradient (b, P) of fn at rows x of samples idx (frozen parameters get zero gradient)."
     with torch.enable_grad():
@@ -97,60 +116,139 @@ def _direction(g, S, Y, valid):
         r += (alpha[i] - rho[:, i] * (Y[:, i] * r).sum(-1))[:, None] * S[:, i]
     return -r
 
-def batched_lbfgs(fn, x0, free=None, active=None, max_iter=100, history=10, ftol=1e-3, patience=5, grad_tol=1e-6, max_ls=10):
+def _cubic_min(t1, f1, g1, t2, f2, g2, lo, hi):
+    "Minimiser of the cubic through (t1, f1, slope g1), (t2, f2, g2), clamped into [lo, hi]; the middle when it has none."
+    sw = t1 > t2                                           # order the two points: t1 <= t2
+    t1, f1, g1, t2, f2, g2 = (torch.where(sw, b, a) for a, b in ((t1, t2), (f1, f2), (g1, g2), (t2, t1), (f2, f1), (g2, g1)))
+    d1 = g1 + g2 - 3 * (f1 - f2) / (t1 - t2)
+    d2sq = d1.square() - g1 * g2
+    d2 = d2sq.clamp_min(0).sqrt()
+    t = t2 - (t2 - t1) * (g2 + d2 - d1) / (g2 - g1 + 2 * d2)
+    ok = (d2sq >= 0) & torch.isfinite(t)
+    return torch.where(ok, torch.minimum(torch.maximum(t, lo), hi), (lo + hi) / 2)
+
+def batched_lbfgs(fn, x0, free=None, active=None, max_iter=100, history=10, ftol=1e-3, patience=5, grad_tol=1e-6,
+                  max_ls=10, batch=None, c1=1e-4, c2=0.9):
     "Minimise fn(x, idx) -> (b,) for every row of x0 (B, P) separately; returns x, per-sample iterations and the loss curve."
     B, P = x0.shape
-    dev = x0.device
-    free = x0.new_ones(P) if free is None else torch.as_tensor(free, dtype=x0.dtype, device=dev)
+    dev, dt = x0.device, x0.dtype
+    free = x0.new_ones(P) if free is None else torch.as_tensor(free, dtype=dt, device=dev)
     active = torch.ones(B, dtype=torch.bool, device=dev) if active is None else active.clone()
-    x, iters, evals = x0.clone(), torch.zeros(B, dtype=torch.long, device=dev), 0
-    f, g = torch.full((B,), torch.nan, dtype=x0.dtype, device=dev), torch.zeros_like(x0)
-    idx = active.nonzero()[:, 0]
-    if len(idx): f[idx], g[idx] = _loss_grad(fn, x[idx], idx, free); evals += len(idx)
-    S, Y = x0.new_zeros(B, history, P), x0.new_zeros(B, history, P)
-    valid = torch.zeros(B, history, dtype=torch.bool, device=dev)
-    past = f[:, None].repeat(1, patience)               # each sample's loss over its last `patience` iterations
-    d, gd, t = torch.zeros_like(x0), torch.zeros_like(f), torch.ones_like(f)
-    pending = torch.zeros(B, dtype=torch.long, device=dev)   # line-search retries of a sample's current direction
-    curve = [f.clone()]
-    for it in range(max_iter * 2):
-        idx = active.nonzero()[:, 0]
-        if not len(idx): break
-        new = idx[pending[idx] == 0]                     # samples that need a new direction (others retry a shorter step)
-        if len(new):
-            gn_ = g[new]
-            dn = _direction(gn_, S[new], Y[new], valid[new])
-            gdn = (gn_ * dn).sum(-1)
-            reset = ~(gdn < 0) | ~valid[new].any(1)      # no history yet, or not a descent direction: steepest descent
-            d[new] = torch.where(reset[:, None], -gn_, dn)
-            gd[new] = torch.where(reset, -gn_.square().sum(-1), gdn)
-            t[new] = torch.where(reset, (1 / gn_.abs().sum(-1).clamp_min(1e-12)).clamp(max=1.), 1.)
-        xa, fa, ga = x[idx], f[idx], g[idx]
-        xt = xa + t[idx, None] * d[idx]                  # one evaluation per iteration for every active sample
-        ft, gt = _loss_grad(fn, xt, idx, free); evals += len(idx)
-        ok = torch.isfinite(ft) & (ft <= fa + 1e-4 * t[idx] * gd[idx])
-        tb = t[idx]
-        tq = -gd[idx] * tb ** 2 / (2 * (ft - fa - gd[idx] * tb)).clamp_min(1e-20)   # minimiser of the quadratic fit
-        t[idx] = torch.where(ok, tb, torch.where(torch.isfinite(tq), tq.clamp(0.1 * tb, 0.5 * tb), 0.1 * tb))
-        pending[idx] = torch.where(ok, 0, pending[idx] + 1)
-        acc = idx[ok]
-        s, y = xt[ok] - xa[ok], gt[ok] - ga[ok]
-        upd = (s * y).sum(-1) > 1e-10
-        u = acc[upd]
-        S[u] = torch.cat([S[u, 1:], s[upd, None]], 1)
-        Y[u] = torch.cat([Y[u, 1:], y[upd, None]], 1)
-        valid[u] = torch.cat([valid[u, 1:], valid.new_ones(len(u), 1)], 1)
-        x[acc], f[acc], g[acc] = xt[ok], ft[ok], gt[ok]
-        iters[acc] += 1
-        stalled = (past[acc, 0] - f[acc] < ftol) & (iters[acc] >= patience)
-        past[acc] = torch.cat([past[acc, 1:], f[acc, None]], 1)
-        done_acc = stalled | (g[acc].abs().amax(-1) < grad_tol) | (iters[acc] >= max_iter)
-        active[acc[done_acc]] = False
-        active[idx[pending[idx] >= max_ls]] = False      # the line search failed: keep the last accepted point
-        curve.append(torch.where(torch.isin(torch.arange(B, device=dev), acc), f, torch.nan))
-    return dict(x=x, loss=f, iters=iters.cpu(), evals=evals, curve=torch.stack(curve))
+    batch = B if batch is None else max(1, int(batch))
+    x, iters, evals, ncalls = x0.clone(), torch.zeros(B, dtype=torch.long, device=dev), 0, 0
+    f, g = torch.full((B,), torch.nan, dtype=dt, device=dev), torch.zeros_like(x0)
+    S, Y = x0.new_zeros(B, history, P), x0.new_zeros(B, history, P)   # ring buffers: pos is each sample's next slot
+    valid, pos = torch.zeros(B, history, dtype=torch.bool, device=dev), torch.zeros(B, dtype=torch.long, device=dev)
+    ring = torch.arange(history, device=dev)
+    past = torch.zeros(B, patience, dtype=dt, device=dev)
+    d, gd0 = torch.zeros_like(x0), torch.zeros_like(f)
+    # line-search state: trial step t, previous trial (bracketing phase), bracket lo/hi (zoom phase)
+    t, ls, zoom = torch.zeros_like(f), torch.zeros(B, dtype=torch.long, device=dev), torch.zeros(B, dtype=torch.bool, device=dev)
+    tp, fp, gp = torch.zeros_like(f), torch.zeros_like(f), torch.zeros_like(f)
+    tl, fl, gl, Gl = torch.zeros_like(f), torch.zeros_like(f), torch.zeros_like(f), torch.zeros_like(x0)
+    th, fh, gh = torch.zeros_like(f), torch.zeros_like(f), torch.zeros_like(f)
+    WAIT, INIT, DIR, LS, DONE = 0, 1, 2, 3, 4
+    state = torch.where(active, WAIT, DONE)
+    curve = []
+    ar = torch.arange(B, device=dev)
+    while True:
+        running = ((state == DIR) | (state == LS) | (state == INIT)).sum()
+        room = batch - int(running)
+        if room > 0:
+            w = (state == WAIT).nonzero()[:, 0][:room]
+            state[w] = INIT
+        new = (state == DIR).nonzero()[:, 0]
+        if len(new):                                          # a new direction and the first trial step
+            gn = g[new]
+            order = new[:, None], (pos[new, None] + ring) % history         # oldest first, newest last
+            dn = _direction(gn, S[order], Y[order], valid[order])
+            gdn = (gn * dn).sum(-1)
+            reset = ~(gdn < 0) | ~valid[new].any(1)
+            d[new] = torch.where(reset[:, None], -gn, dn)
+            gd0[new] = torch.where(reset, -gn.square().sum(-1), gdn)
+            t[new] = torch.where(reset, (1 / gn.abs().sum(-1).clamp_min(1e-12)).clamp(max=1.), 1.)
+            ls[new], zoom[new] = 0, False
+            tp[new], fp[new], gp[new] = 0., f[new], gd0[new]
+            state[new] = LS
+        ini = (state == INIT).nonzero()[:, 0]
+        lsi = (state == LS).nonzero()[:, 0]
+        if not len(ini) and not len(lsi): break
+        idx = torch.cat([ini, lsi])
+        xe = torch.cat([x[ini], x[lsi] + t[lsi, None] * d[lsi]])
+        fe, ge = _loss_grad(fn, xe, idx, free); evals += len(idx); ncalls += 1
+        ni = len(ini)
+        f[ini], g[ini] = fe[:ni], ge[:ni]
+        past[ini] = fe[:ni, None]
+        state[ini] = torch.where(torch.isfinite(fe[:ni]) & (max_iter > 0), DIR, DONE)
+        i, ft, gt, j = lsi, fe[ni:], ge[ni:], lsi[:0]
+        if len(i):
+            xt = xe[ni:]
+            ti, f0, g0 = t[i], f[i], gd0[i]
+            gdt = (gt * d[i]).sum(-1)
+            bad = ~torch.isfinite(ft) | (ft > f0 + c1 * ti * g0)
+            curv = gdt.abs() <= -c2 * g0
+            z = zoom[i]
+            ls[i] += 1
+            # bracketing phase
+            to_zoom_a = ~z & (bad | ((ls[i] > 1) & (ft >= fp[i])))       # lo = previous, hi = trial
+            acc_b = ~z & ~to_zoom_a & curv
+            to_zoom_c = ~z & ~to_zoom_a & ~acc_b & (gdt >= 0)            # lo = trial, hi = previous
+            ext = ~z & ~to_zoom_a & ~acc_b & ~to_zoom_c
+            # zoom phase
+            hi_z = z & (bad | (ft >= fl[i]))
+            acc_z = z & ~hi_z & curv
+            lo_z = z & ~hi_z & ~acc_z
+            flip = lo_z & (gdt * (th[i] - tl[i]) >= 0)
+            # new bracket ends
+            n_tl = torch.where(to_zoom_a, tp[i], torch.where(to_zoom_c | lo_z, ti, tl[i]))
+            n_fl = torch.where(to_zoom_a, fp[i], torch.where(to_zoom_c | lo_z, ft, fl[i]))
+            n_gl = torch.where(to_zoom_a, gp[i], torch.where(to_zoom_c | lo_z, gdt, gl[i]))
+            n_Gl = torch.where(to_zoom_a[:, None], torch.where((tp[i] > 0)[:, None], Gl[i], g[i]), torch.where((to_zoom_c | lo_z)[:, None], gt, Gl[i]))
+            n_th = torch.where(to_zoom_a | hi_z, ti, torch.where(to_zoom_c, tp[i], torch.where(flip, tl[i], th[i])))
+            n_fh = torch.where(to_zoom_a | hi_z, ft, torch.where(to_zoom_c, fp[i], torch.where(flip, fl[i], fh[i])))
+            n_gh = torch.where(to_zoom_a | hi_z, gdt, torch.where(to_zoom_c, gp[i], torch.where(flip, gl[i], gh[i])))
+            # the previous-trial gradient is kept in Gl while bracketing (lo = previous point needs it)
+            n_Gl = torch.where(ext[:, None], gt, n_Gl)
+            tl[i], fl[i], gl[i], Gl[i], th[i], fh[i], gh[i] = n_tl, n_fl, n_gl, n_Gl, n_th, n_fh, n_gh
+            zoom[i] = z | to_zoom_a | to_zoom_c
+            # next trial: extrapolate (bracketing) or interpolate inside the bracket (zoom)
+            fts = torch.where(torch.isfinite(ft), ft, f0)
+            t_ext = _cubic_min(tp[i], fp[i], gp[i], ti, fts, gdt.nan_to_num(0.), ti + 0.01 * (ti - tp[i]), 10 * ti)
+            a, b = torch.minimum(n_tl, n_th), torch.maximum(n_tl, n_th)
+            wdt = b - a
+            fhs = torch.where(torch.isfinite(n_fh), n_fh, n_fl + 1e3 * wdt.abs())
+            t_zm = _cubic_min(n_tl, n_fl, n_gl, n_th, fhs, n_gh.nan_to_num(0.), a + 0.1 * wdt, b - 0.1 * wdt)
+            t_zm = torch.where(torch.isfinite(n_fh) & torch.isfinite(n_gh), t_zm, (a + b) / 2)
+            tp[i], fp[i], gp[i] = torch.where(ext, ti, tp[i]), torch.where(ext, ft, fp[i]), torch.where(ext, gdt, gp[i])
+            t[i] = torch.where(ext, t_ext, t_zm)
+            # acceptance: Wolfe point, or after max_ls trials the best point with a decrease
+            acc = acc_b | acc_z | (ext & (ls[i] >= max_ls))        # out of trials while extrapolating: the last trial
+            out_of_trials = ~acc & (ls[i] >= max_ls)
+            use_lo = out_of_trials & (n_fl < f0) & (n_tl > 0)
+            tiny = zoom[i] & ~acc & ((b - a) * d[i].abs().amax(-1) < 1e-9)   # bracket collapsed
+            use_lo = use_lo | (tiny & (n_fl < f0) & (n_tl > 0))
+            fail = (out_of_trials | tiny) & ~use_lo
+            take = acc | use_lo
+            xn = torch.where(acc[:, None], xt, x[i] + n_tl[:, None] * d[i])
+            fn_ = torch.where(acc, ft, n_fl)
+            gn_ = torch.where(acc[:, None], gt, n_Gl)
+            j = i[take]
+            s, y = (xn - x[i])[take], (gn_ - g[i])[take]
+            upd = (s * y).sum(-1) > 1e-10
+            u = j[upd]
+            S[u, pos[u]], Y[u, pos[u]], valid[u, pos[u]] = s[upd], y[upd], True
+            pos[u] = (pos[u] + 1) % history
+            x[j], f[j], g[j] = xn[take], fn_[take], gn_[take]
+            iters[j] += 1
+            stalled = (past[j, 0] - f[j] < ftol) & (iters[j] >= patience)
+            past[j] = torch.cat([past[j, 1:], f[j, None]], 1)
+            done = stalled | (g[j].abs().amax(-1) < grad_tol) | (iters[j] >= max_iter)
+            state[j] = torch.where(done, DONE, DIR)
+            state[i[fail]] = DONE
+        curve.append(torch.where(torch.isin(ar, torch.cat([ini, j])), f, torch.nan))   # initial or new loss, else NaN
+    return dict(x=x, loss=f, iters=iters.cpu(), evals=evals, calls=ncalls, curve=torch.stack(curve) if curve else f[None].clone())
 
-# %% ../nbs/11_skelify.ipynb #648a1035
+# %% ../nbs/11_skelify.ipynb #8226d7df
 def _as_batch(v, B, n, what):
     v = torch.as_tensor(v, dtype=torch.float32)
     if v.ndim == 1: v = v.expand(B, n)
@@ -172,7 +270,7 @@ def _check_keypoints(keypoints):
     return k
 
 def skelify(keypoints, init=None, skel=None, regressor=None, weights=None, camera_iters=None, body_iters=100,
-            history=30, ftol=1e-3, sigma=GM_SIGMA, device=None) -> dict:
+            history=30, ftol=1e-3, sigma=GM_SIGMA, device=None, batch=None, keypoint_only=True) -> dict:
     "Fit SKEL to keypoints (B, 44, 3) in normalised crop coordinates, every sample on its own; returns the fit and its errors."
     k = _check_keypoints(keypoints)
     B = k.shape[0]
@@ -203,13 +301,15 @@ def skelify(keypoints, init=None, skel=None, regressor=None, weights=None, camer
             t0 = init_depth(kp3d, kp2d, conf * kp_torso)
             ok = valid & torch.isfinite(t0).all(-1) & (t0[:, 2] > 0)
             x0 = torch.where(ok[:, None], pack(poses, betas, torch.where(ok[:, None], t0, trans)), x0)
+    kp3d_fn = keypoint_model(skel, regressor) if keypoint_only else None
     def stage_fn(kp_w):
-        return lambda x, idx: skelify_loss(skel, regressor, x, kp2d[idx], conf[idx] * kp_w, scale[idx], weights, sigma)
+        return lambda x, idx: skelify_loss(skel, regressor, x, kp2d[idx], conf[idx] * kp_w, scale[idx], weights, sigma, kp3d_fn)
     if camera_iters is None: camera_iters = 0 if given_cam else 30
     t = time.perf_counter()
     free_cam = torch.zeros(N_PARAMS, device=device); free_cam[ORIENT + CAM] = 1
-    cam = batched_lbfgs(stage_fn(kp_torso), x0, free_cam, valid, camera_iters, history, ftol)
-    body = batched_lbfgs(stage_fn(kp_all), cam['x'], None, valid, body_iters, history, ftol)
+    no_cam = dict(x=x0, iters=torch.zeros(B, dtype=torch.long), evals=0, calls=0, curve=x0.new_zeros(0, B))
+    cam = batched_lbfgs(stage_fn(kp_torso), x0, free_cam, valid, camera_iters, history, ftol, batch=batch) if camera_iters > 0 else no_cam
+    body = batched_lbfgs(stage_fn(kp_all), cam['x'], None, valid, body_iters, history, ftol, batch=batch)
     x = body['x']
     ok = valid & torch.isfinite(x).all(-1)
     x = torch.where(ok[:, None], x, pack(poses, betas, trans))
@@ -220,10 +320,11 @@ def skelify(keypoints, init=None, skel=None, regressor=None, weights=None, camer
     return dict(poses=poses_f, betas=betas_f, trans=trans_f, cam=translation_to_cam(trans_f),
                 err_before=err_before, err_after=err_after, improved=ok & (err_after < err_before), valid=ok,
                 iters=torch.stack([cam['iters'], body['iters']], -1), evals=cam['evals'] + body['evals'],
-                curve=torch.cat([cam['curve'], body['curve'][1:]]), kp2d_before=before, kp2d_after=after,
+                calls=cam['calls'] + body['calls'], curve=torch.cat([cam['curve'], body['curve'][1 if camera_iters > 0 else 0:]]),
+                kp2d_before=before, kp2d_after=after,
                 seconds=time.perf_counter() - t)
 
-# %% ../nbs/11_skelify.ipynb #0903fcf1
+# %% ../nbs/11_skelify.ipynb #c20a60c8
 def synthetic_cases(skel, regressor, n, seed=0, noise=2 / CROP_SIZE, drop=0.1, pose_std=0.3, beta_std=0.8) -> dict:
     "n synthetic fitting problems: true poses, betas, trans, kp3d and noisy keypoints (n, 44, 3) with dropped points."
     g = torch.Generator().manual_seed(seed)
@@ -249,7 +350,7 @@ def perturb(case, seed=0, pose_std=0.2, beta_std=0.5, trans_shift=(0.05, 0.05, 0
     return dict(poses=case['poses'] + pose_std * torch.randn(n, N_POSE, generator=g),
                 betas=case['betas'] + beta_std * torch.randn(n, N_BETAS, generator=g), trans=t)
 
-# %% ../nbs/11_skelify.ipynb #3240812e
+# %% ../nbs/11_skelify.ipynb #126fc59e
 def fit_figure(keypoints, res, i=0):
     "Plotly figure: sample i's keypoints, initial and fitted SKEL keypoints in the crop, and all samples' loss curves."
     import plotly.graph_objects as go
@@ -270,7 +371,7 @@ def fit_figure(keypoints, res, i=0):
     fig.update_layout(width=900, height=420)
     return fig
 
-# %% ../nbs/11_skelify.ipynb #b87866c5
+# %% ../nbs/11_skelify.ipynb #09dfd7fc
 def load_keypoints(path, pixels=False) -> np.ndarray:
     "Keypoints (N, 44, 3) in normalised crop coordinates from the .npz at `path` (key `keypoints`)."
     path = Path(path)
@@ -342,7 +443,7 @@ def skelify_file(input, output, init=None, pixels=False, device='cpu', batch_siz
                 median_err_after=float(np.median(res['err_after'])),
                 samples_per_s=round(fitted / secs, 2) if fitted else None, output=str(output))
 
-# %% ../nbs/11_skelify.ipynb #b1eca3cf
+# %% ../nbs/11_skelify.ipynb #37e6c9a8
 @call_parse
 def main(input: str,                 # .npz with 'keypoints' (N, 44, 3): x, y, confidence in normalised crop coordinates
          output: str,                # .npz to write: poses, betas, trans, cam, err_before, err_after, improved, valid, iters, done
@@ -362,9 +463,9 @@ def main(input: str,                 # .npz with 'keypoints' (N, 44, 3): x, y, c
         raise CliError(f"hsmr.skelify: error: {' '.join(str(e).split())}") from None
     print(json.dumps(summary))
 
-# %% ../nbs/11_skelify.ipynb #f6f58a0d
+# %% ../nbs/11_skelify.ipynb #5f221f55
 def skelify_shared(keypoints, init, skel=None, regressor=None, weights=None, loops=REFINER_LOOPS, sigma=GM_SIGMA,
-                   abs_tol=1e-7, rel_tol=1e-9) -> dict:
+                   abs_tol=1e-7, rel_tol=1e-9, keypoint_only=False) -> dict:
     "Fit SKEL to keypoints (B, 44, 3) from `init` with one shared L-BFGS on the batch-mean loss (HSMR's refiner recipe)."
     k = _check_keypoints(keypoints)
     B = k.shape[0]
@@ -378,12 +479,15 @@ def skelify_shared(keypoints, init, skel=None, regressor=None, weights=None, loo
     x = pack(poses, betas, trans).requires_grad_()
     opt = torch.optim.LBFGS([x], lr=1, max_iter=loops[1], history_size=100, line_search_fn='strong_wolfe',
                             tolerance_grad=abs_tol, tolerance_change=rel_tol)
-    evals = 0
+    evals, per_sample = 0, []
+    kp3d_fn = keypoint_model(skel, regressor) if keypoint_only else None
     def closure():
         nonlocal evals
         opt.zero_grad()
-        loss = skelify_loss(skel, regressor, x, kp2d, conf * kp_w, scale, weights, sigma).mean()
+        f = skelify_loss(skel, regressor, x, kp2d, conf * kp_w, scale, weights, sigma, kp3d_fn)
+        loss = f.mean()
         loss.backward(); evals += B
+        per_sample.append(f.detach())
         return loss
     t, curve, prev = time.perf_counter(), [], None
     for _ in range(loops[0]):
@@ -396,4 +500,24 @@ def skelify_shared(keypoints, init, skel=None, regressor=None, weights=None, loo
         poses_f, betas_f, trans_f = unpack(x.detach())
         after = project(skel_keypoints(skel, regressor, poses_f, betas_f)['kp3d'], trans_f)
     return dict(poses=poses_f, betas=betas_f, trans=trans_f, err_after=reprojection_error(after, kp2d, conf),
-                evals=evals, curve=torch.tensor(curve), seconds=time.perf_counter() - t)
+                evals=evals, curve=torch.tensor(curve), sample_curve=torch.stack(per_sample), seconds=time.perf_counter() - t)
+
+# %% ../nbs/11_skelify.ipynb #87f057ae
+def convergence_figure(res, shared):
+    "Plotly figure: every sample's loss above its best, per evaluation, for `skelify` (solid) and `skelify_shared` (dashed)."
+    import plotly.graph_objects as go
+    ours, sh = res['curve'].cpu(), shared['sample_curve'].cpu()
+    best = torch.minimum(ours.nan_to_num(torch.inf).amin(0), sh.amin(0))
+    fig = go.Figure()
+    colors = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f']
+    for b in range(ours.shape[1]):
+        if not torch.isfinite(ours[:, b]).any(): continue
+        c = colors[b % len(colors)]
+        y = ours[:, b] - best[b] + 1e-6
+        last = int(torch.isfinite(y).nonzero().max())
+        fig.add_scatter(y=y[:last + 1], mode='lines', line=dict(color=c), connectgaps=True, name=f'sample {b}, per-sample')
+        fig.add_scatter(y=sh[:, b] - best[b] + 1e-6, mode='lines', line=dict(color=c, dash='dash'), name=f'sample {b}, shared')
+    fig.update_yaxes(type='log', title='loss − best loss of the sample')
+    fig.update_xaxes(title='loss evaluations of the sample')
+    fig.update_layout(width=800, height=420)
+    return fig

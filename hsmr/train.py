@@ -8,7 +8,7 @@ Docs: https://hsmr-toolkit.github.io/hsmr/train.html.md"""
 __all__ = ['CONFIGS', 'TrainConfig', 'make_config', 'EpochSampler', 'NoisyLabels', 'predict', 'batch_losses', 'validate',
            'checkpoints', 'save_checkpoint', 'load_init', 'read_metrics', 'train', 'main']
 
-# %% ../nbs/14_train.ipynb #4e27eb4a
+# %% ../nbs/14_train.ipynb #d58c5725
 import argparse, hashlib, json, math, os, shutil, sys, time, warnings
 from dataclasses import dataclass, field, fields, asdict, replace
 from pathlib import Path
@@ -26,7 +26,7 @@ from .data import (SyntheticDataset, ShardDataset, MixedDataset, MIXTURE_WEIGHTS
 from .refine import REFINE, PseudoGTStore, PredictionCache, refine_due, refine_round
 from .metrics import kp44_3d_errors
 
-# %% ../nbs/14_train.ipynb #2c89aa58
+# %% ../nbs/14_train.ipynb #adb4bc66
 @dataclass
 class TrainConfig:
     "Every training setting; defaults are HSMR's (supplement S.3, hsmr_spec 8)."
@@ -67,9 +67,9 @@ class TrainConfig:
     gender: str = field(default='male', metadata=dict(help='SKEL body model (HSMR trains the male model)'))
 
 CONFIGS = {
-    'quickstart': dict(model='tiny', data='synthetic', n_synthetic=2048, label_noise=0.25, batch_size=32, steps=600,
-                       lr=3e-4, num_workers=1, refine_warmup=300, refine_interval=150, refine_samples=256,
-                       refine_iters=30, log_every=10, val_every=300, ckpt_every=100, precision='auto'),
+    'quickstart': dict(model='tiny', data='synthetic', n_synthetic=2048, label_noise=0.25, batch_size=16, steps=1000,
+                       lr=3e-4, num_workers=1, refine_warmup=500, refine_interval=250, refine_samples=256,
+                       refine_iters=30, log_every=10, val_every=250, ckpt_every=250, precision='auto'),
     'vit_b_ablation': dict(model='vit_b', datasets='4ds', batch_size=300, steps=60_000, devices=1),   # supplement S.4
     'vit_h_full': dict(model='vit_h', datasets='all', batch_size=78, steps=160_000, devices=8, strategy='ddp'),  # S.3
 }
@@ -116,7 +116,7 @@ def _check(cfg):
         if getattr(cfg, k) < 1: raise ValueError(f"{k}={getattr(cfg, k)} must be at least 1.")
     if not 0 <= cfg.label_noise <= 1: raise ValueError(f"label_noise={cfg.label_noise} must be in [0, 1].")
 
-# %% ../nbs/14_train.ipynb #abe06039
+# %% ../nbs/14_train.ipynb #d2d2b666
 class EpochSampler(torch.utils.data.Sampler):
     "Batches of a seeded per-epoch permutation of `n` items, this rank's share, starting at batch `start`."
     def __init__(self, n, batch_size, seed=0, epoch=0, start=0, rank=0, world_size=1):
@@ -144,7 +144,7 @@ class NoisyLabels(torch.utils.data.Dataset):
         else: item = dict(item, corrupted=torch.tensor(False))
         return item
 
-# %% ../nbs/14_train.ipynb #365b1f97
+# %% ../nbs/14_train.ipynb #13c68d77
 def predict(model, images, skel, regressor, autocast=None):
     "The regressor's output for images (B, 3, 256, 256) and its SKEL keypoints kp3d (B, 44, 3), kp2d (B, 44, 2)."
     from contextlib import nullcontext
@@ -176,7 +176,7 @@ def validate(model, loader, skel, regressor, device='cpu', autocast=None) -> dic
     if model is not None: model.train(was)
     return {k: torch.cat(v).mean().item() for k, v in errs.items()}
 
-# %% ../nbs/14_train.ipynb #6631001b
+# %% ../nbs/14_train.ipynb #514194b1
 def checkpoints(out) -> list:
     "The complete checkpoints in run folder `out`, oldest first."
     return sorted((Path(out)/'checkpoints').glob('step_*.ckpt'))
@@ -195,7 +195,7 @@ def save_checkpoint(fabric, out, state, keep=2) -> Path:
     fabric.barrier()
     return path
 
-# %% ../nbs/14_train.ipynb #4a8cf169
+# %% ../nbs/14_train.ipynb #da9d0203
 def load_init(model, path):
     "Load the weights of checkpoint `path` (ours, format hsmr-train/1, or an official HSMR one) into `model`."
     p = Path(path).expanduser()
@@ -210,7 +210,7 @@ def load_init(model, path):
         return model
     return load_hsmr_checkpoint(model, p)
 
-# %% ../nbs/14_train.ipynb #e14c0a89
+# %% ../nbs/14_train.ipynb #edca33f4
 def _precision(cfg):
     if cfg.precision != 'auto': return cfg.precision
     if cfg.accelerator != 'cpu' and torch.cuda.is_available():
@@ -275,7 +275,7 @@ def _val_loader(cfg):
     ds = SyntheticDataset(cfg.n_synthetic, cfg.synthetic_seed, 'val', augm=None, progress=False)
     return DataLoader(ds, batch_size=64)
 
-# %% ../nbs/14_train.ipynb #5a2d7b43
+# %% ../nbs/14_train.ipynb #aa102aa8
 def train(cfg: TrainConfig, out='runs/quickstart', restart=False, progress=True, stop_after=None) -> dict:
     "Train the regressor with `cfg` in run folder `out` (resuming from its newest checkpoint); returns the summary."
     from lightning_fabric import Fabric
@@ -395,7 +395,7 @@ def train(cfg: TrainConfig, out='runs/quickstart', restart=False, progress=True,
                 pseudo_gt_size=len(store), checkpoint=str(ckpts[-1]) if ckpts else None, out=str(out),
                 pseudo_gt_digest=store.digest(), rank=rank)
 
-# %% ../nbs/14_train.ipynb #d6a62fad
+# %% ../nbs/14_train.ipynb #5f0ca0c9
 def _parser():
     lines = [f'  {f.name}={f.default!r}: {f.metadata["help"]}' for f in fields(TrainConfig)]
     p = argparse.ArgumentParser(prog='python -m hsmr.train', formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -421,5 +421,5 @@ def main(argv=None):
     if res.pop('rank') == 0: print(json.dumps(res))
     return res
 
-# %% ../nbs/14_train.ipynb #c8247be7
+# %% ../nbs/14_train.ipynb #e6475824
 if __name__ == '__main__': main()
