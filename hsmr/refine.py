@@ -10,7 +10,7 @@ Docs: https://hsmr-toolkit.github.io/hsmr/refine.html.md"""
 __all__ = ['REFINE', 'N_BETAS', 'CACHE_FIELDS', 'refine_due', 'PseudoGTStore', 'PredictionCache', 'label_error', 'refine_samples',
            'all_gather_objects', 'refine_round', 'planted_case', 'joint_error']
 
-# %% ../nbs/12_refine.ipynb #47f200f8
+# %% ../nbs/12_refine.ipynb #a6569e11
 import hashlib
 from pathlib import Path
 import numpy as np
@@ -21,7 +21,7 @@ from .keypoints import KeypointRegressor, project, skel_keypoints, solve_transla
 from .data import rotate_orientation, pelvis_frame
 from .skelify import skelify, reprojection_error
 
-# %% ../nbs/12_refine.ipynb #df8133a4
+# %% ../nbs/12_refine.ipynb #1248415c
 REFINE = dict(
     warmup=5000,        # no caching or refinement until step > 5000 (hsmr_spec 4.6)
     interval=230,       # refine when step % 230 == 0
@@ -37,7 +37,7 @@ def refine_due(step, warmup, interval) -> bool:
     "Whether a refinement round runs after optimiser step `step` (1-based): past the warm-up, every `interval` steps."
     return step > warmup and step % interval == 0
 
-# %% ../nbs/12_refine.ipynb #bb8164b8
+# %% ../nbs/12_refine.ipynb #3d5b6b25
 class PseudoGTStore:
     "Refined pseudo-GT labels keyed by sample key: poses (46,), betas (10,) and the step of the update."
     def __init__(self):
@@ -116,7 +116,7 @@ class PseudoGTStore:
             h.update(k.encode()); h.update(self.poses[i].numpy().tobytes()); h.update(self.betas[i].numpy().tobytes())
         return h.hexdigest()
 
-# %% ../nbs/12_refine.ipynb #24bc491d
+# %% ../nbs/12_refine.ipynb #a3d726b0
 CACHE_FIELDS = dict(poses=N_POSE, betas=N_BETAS, has_poses=0, has_betas=0, kp2d=(44, 3), pred_poses=N_POSE,
                     pred_betas=N_BETAS, pred_cam=3, rot_deg=0, do_extreme_crop=0, step=0)
 
@@ -159,7 +159,7 @@ class PredictionCache:
             self._parts = [{k: torch.as_tensor(state[k]).float() for k in CACHE_FIELDS}]
         return self
 
-# %% ../nbs/12_refine.ipynb #a4dfa541
+# %% ../nbs/12_refine.ipynb #1c4547f8
 @torch.no_grad()
 def label_error(skel, regressor, poses, betas, kp2d, rot_deg=None, has_poses=None) -> torch.Tensor:
     "Reprojection error (B,) of labels poses (B, 46), betas (B, 10), unrotated, onto keypoints kp2d (B, 44, 3) of the crop."
@@ -171,7 +171,7 @@ def label_error(skel, regressor, poses, betas, kp2d, rot_deg=None, has_poses=Non
     err = torch.where(torch.isfinite(err) & (conf.sum(-1) > 0), err, torch.inf)
     return err if has_poses is None else torch.where(has_poses > 0, err, torch.inf)
 
-# %% ../nbs/12_refine.ipynb #bb01644b
+# %% ../nbs/12_refine.ipynb #1a2e00ff
 def refine_samples(cols: dict, skel, regressor, max_abs_beta=REFINE['max_abs_beta'], min_gain=REFINE['min_gain'],
                    body_iters=REFINE['body_iters'], fit_batch=REFINE['fit_batch'], progress=False) -> dict:
     "Fit, score and accept the samples `cols` (as `PredictionCache.latest` returns); accepted labels unrotated."
@@ -196,7 +196,7 @@ def refine_samples(cols: dict, skel, regressor, max_abs_beta=REFINE['max_abs_bet
         out['accept'][c], out['valid'][c] = accept.cpu(), ok.cpu()
     return out
 
-# %% ../nbs/12_refine.ipynb #4ab02e4e
+# %% ../nbs/12_refine.ipynb #b1bb38c0
 def all_gather_objects(obj) -> list:
     "`obj` of every rank, in rank order ([obj] without torch.distributed)."
     import torch.distributed as dist
@@ -214,7 +214,9 @@ def refine_round(cache: PredictionCache, store: PseudoGTStore, skel, regressor=N
     regressor = regressor or KeypointRegressor.from_smpl('male')
     parts = all_gather_objects(cache.latest(max_samples))
     cols = _concat(parts)
-    last = {k: i for i, k in enumerate(cols['key'])}                           # across ranks: the later rank's entry
+    last = {}                                                                  # each key once: its latest step, ties to the later rank
+    for i, (k, st) in enumerate(zip(cols['key'], cols['step'].tolist())):
+        if k not in last or st >= cols['step'][last[k]]: last[k] = i
     keep = torch.tensor(sorted(last.values()), dtype=torch.long)
     cols = dict(key=[cols['key'][i] for i in keep.tolist()], **{k: v[keep] for k, v in cols.items() if k != 'key'})
     mine = torch.arange(rank, len(cols['key']), world_size)
@@ -233,7 +235,7 @@ def refine_round(cache: PredictionCache, store: PseudoGTStore, skel, regressor=N
     return dict(tried=tried, valid=valid, accepted=len(keys), store_size=len(store),
                 mean_err_fit=sum(r['err_fit'] for r in results) / max(valid, 1))
 
-# %% ../nbs/12_refine.ipynb #896bbc34
+# %% ../nbs/12_refine.ipynb #3e5ccbae
 def planted_case(skel, regressor, n=24, seed=0, corrupt=1 / 3, unlabeled=2, max_rot=30.):
     "Cache and truth of a planted refinement problem: a share of labels corrupted, `unlabeled` labels missing."
     from hsmr.skelify import synthetic_cases, perturb
@@ -254,7 +256,7 @@ def planted_case(skel, regressor, n=24, seed=0, corrupt=1 / 3, unlabeled=2, max_
     cache.add(batch, SimpleNamespace(poses=init['poses'], betas=init['betas'], cam=translation_to_cam(init['trans'])), step=0)
     return cache, dict(poses=truth, betas=case['betas'], bad=bad, has=has, rot=rot)
 
-# %% ../nbs/12_refine.ipynb #6f8a96f1
+# %% ../nbs/12_refine.ipynb #d9cf4e58
 @torch.no_grad()
 def joint_error(skel, poses, betas, truth_poses, truth_betas) -> torch.Tensor:
     "Pelvis-relative MPJPE (B,) in mm between the SKEL joints of labels and of the truth."
