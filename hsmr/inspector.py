@@ -105,6 +105,4 @@ class FitInspector:
         self.readout.value = f'maxPVE <b>{100 * m:.2f} cm</b> (vertex {int(self.vertex_error.argmax())}), mean PVE {1000 * mean:.1f} mm; {flag}'
         if self.selector.value != i and i in [v for _, v in self.selector.options]: self.selector.value = i
 
-    def _ipython_display_(self):
-        from IPython.display import display
-        display(self.widget)
+    def _repr_mimebundle_(self, **kw): return self.widget._repr_mimebundle_(**kw)   # shows the widget in Jupyter

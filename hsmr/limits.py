@@ -203,6 +203,4 @@ class LimitExplorer:
         self.betas[i] = float(value)
         self.refresh()
 
-    def _ipython_display_(self):
-        from IPython.display import display
-        display(self.widget)
+    def _repr_mimebundle_(self, **kw): return self.widget._repr_mimebundle_(**kw)   # shows the widget in Jupyter

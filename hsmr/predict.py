@@ -267,9 +267,7 @@ class PredictionViewer:
         self.readout.value = _readout(q, self.lo, self.hi)
         self.current = i
 
-    def _ipython_display_(self):
-        from IPython.display import display
-        display(self.widget)
+    def _repr_mimebundle_(self, **kw): return self.widget._repr_mimebundle_(**kw)   # shows the widget in Jupyter
 
 # %% ../nbs/16_predict.ipynb #8296f63f
 @call_parse
