@@ -7,7 +7,7 @@ Docs: https://hsmr-toolkit.github.io/hsmr/limits.html.md"""
 # %% auto #0
 __all__ = ['HSMR_LIMITS', 'LIMITS', 'SKEL_VIOLATION_PARTS', 'VIOLATION_TOLERANCES_DEG', 'SMPL_VIOLATION_PARTS', 'limit_tensors',
            'wrap_angle', 'outside', 'skel_violation', 'violation_stats', 'smpl_violation', 'limit_prior',
-           'limits_chart', 'LimitExplorer']
+           'limits_chart', 'joint_violation_colors', 'violation_readout', 'LimitExplorer']
 
 # %% ../nbs/04_limits.ipynb #eeef0169
 import math
@@ -118,6 +118,20 @@ def limits_chart(poses, limits=None, widget=False):
     return (go.FigureWidget if widget else go.Figure)(data=[bars, dots], layout=layout)
 
 # %% ../nbs/04_limits.ipynb #4ca9f2bf
+def joint_violation_colors(angle_violation) -> list:
+    "A colour per SKEL joint: red when one of its angles is outside its limits (angle_violation (46,), radians), else green."
+    jv = torch.zeros(len(JOINT_NAMES), dtype=torch.float64).index_reduce_(0, torch.tensor(POSE_JOINT), angle_violation.double(), 'amax')
+    return ['#d62728' if v > 0 else '#2ca02c' for v in jv.tolist()]
+
+def violation_readout(q, lo, hi, violations: dict) -> str:
+    "HTML: HSMR's knee/elbow `violations` (name -> radians) and the angles of q (46,) outside [lo, hi], with their limits."
+    v = outside(wrap_angle(q), lo, hi)
+    rows = ''.join(f'<tr><td>{POSE_NAMES[k]}</td><td>{float(q[k]):.2f}</td><td>[{float(lo[k]):.2f}, {float(hi[k]):.2f}]</td>'
+                   f'<td>{math.degrees(float(v[k])):.1f}&deg;</td></tr>' for k in range(N_POSE) if v[k] > 0)
+    parts = ', '.join(f'{k} {math.degrees(x):.1f}&deg;' for k, x in violations.items())
+    return (f'<b>knee/elbow violation:</b> {parts}<br><b>{int((v > 0).sum())} angle(s) outside their limits</b>'
+            + (f'<table><tr><th>angle</th><th>value</th><th>limits</th><th>outside by</th></tr>{rows}</table>' if rows else ''))
+
 class LimitExplorer:
     "Sliders for the 46 SKEL angles and the first betas over the posed body; out-of-limit joints in red."
     def __init__(self, model=None, poses=None, betas=None, limits=None, n_betas=2, skeleton=True):
@@ -167,17 +181,9 @@ class LimitExplorer:
         "The knee/elbow violation HSMR reports (radians), for the current pose."
         return {k: float(v[0]) for k, v in skel_violation(self.q[None], limits=self.limits).items()}
 
-    def _joint_colors(self):
-        jv = torch.zeros(len(JOINT_NAMES), dtype=torch.float64).index_reduce_(0, torch.tensor(POSE_JOINT), self.angle_violation, 'amax')
-        return ['#d62728' if v > 0 else '#2ca02c' for v in jv.tolist()]
+    def _joint_colors(self): return joint_violation_colors(self.angle_violation)
 
-    def _update_readout(self):
-        bad = [(POSE_NAMES[k], float(self.q[k]), self._range_text(k), math.degrees(float(v)))
-               for k, v in enumerate(self.angle_violation) if v > 0]
-        rows = ''.join(f'<tr><td>{n}</td><td>{q:.2f}</td><td>{r}</td><td>{d:.1f}&deg;</td></tr>' for n, q, r, d in bad)
-        parts = ', '.join(f'{k} {math.degrees(v):.1f}&deg;' for k, v in self.violations.items())
-        self.readout.value = (f'<b>knee/elbow violation:</b> {parts}<br><b>{len(bad)} angle(s) outside their limits</b>'
-                              + (f'<table><tr><th>angle</th><th>value</th><th>limits</th><th>outside by</th></tr>{rows}</table>' if bad else ''))
+    def _update_readout(self): self.readout.value = violation_readout(self.q, self.lo, self.hi, self.violations)
 
     def refresh(self):
         "Re-pose the body and update every view in place."

@@ -11,15 +11,15 @@ __all__ = ['IMAGE_SUFFIXES', 'SKIN_RGB', 'BONE_RGB', 'SKIN_ALPHA', 'MAX_RENDER',
            'predict_folder', 'load_predictions', 'PredictionViewer', 'main']
 
 # %% ../nbs/16_predict.ipynb #ae4975de
-import json, math, time, warnings
+import json, time, warnings
 from pathlib import Path
 import numpy as np
 import torch
 from fastcore.script import call_parse, CliError
 from .skel import SKEL, write_obj
-from .rotations import PARENTS, POSE_NAMES, POSE_JOINT, JOINT_NAMES, N_POSE
+from .rotations import PARENTS, POSE_JOINT, N_POSE
 from .keypoints import KeypointRegressor, CROP_SIZE, FOCAL_LENGTH, cam_to_translation, project
-from .limits import skel_violation, limit_tensors, outside, wrap_angle, limits_chart
+from .limits import skel_violation, limit_tensors, outside, wrap_angle, limits_chart, violation_readout, joint_violation_colors
 from .data import render_parts, warp_crop, crop_matrix
 from .eval import load_checkpoint, eval_crop, read_image, DISPLAY_FLIP
 
@@ -190,16 +190,6 @@ import ipywidgets as W
 import plotly.graph_objects as go
 from .viz import body_figure, update_body
 
-def _readout(poses, lo, hi):
-    "HTML: the knee/elbow violations and the angles of `poses` (46,) outside [lo, hi]."
-    q = torch.as_tensor(poses, dtype=torch.float64)
-    v = outside(wrap_angle(q), lo, hi)
-    parts = ', '.join(f'{k} {math.degrees(float(x[0])):.1f}&deg;' for k, x in skel_violation(q[None]).items())
-    rows = ''.join(f'<tr><td>{POSE_NAMES[k]}</td><td>{float(q[k]):.2f}</td><td>[{float(lo[k]):.2f}, {float(hi[k]):.2f}]</td>'
-                   f'<td>{math.degrees(float(v[k])):.1f}&deg;</td></tr>' for k in range(N_POSE) if v[k] > 0)
-    return (f'<b>knee/elbow violation:</b> {parts}<br><b>{int((v > 0).sum())} angle(s) outside their limits</b>'
-            + (f'<table><tr><th>angle</th><th>value</th><th>limits</th><th>outside by</th></tr>{rows}</table>' if rows else ''))
-
 class PredictionViewer:
     "Browse predictions: the photo with the projected skin and skeleton, the body in 3D, and the joint-limit readout."
     def __init__(self, predictions, images, skel=None, person=0):
@@ -234,9 +224,8 @@ class PredictionViewer:
         o = self.skel(q, torch.as_tensor(self.pred['betas'][i:i + 1], dtype=torch.float32), torch.zeros(1, 3), skelmesh=True)
         flip = torch.from_numpy(DISPLAY_FLIP)
         v = outside(wrap_angle(q[0].double()), self.lo, self.hi)
-        jv = torch.zeros(len(JOINT_NAMES), dtype=torch.float64).index_reduce_(0, torch.tensor(POSE_JOINT), v, 'amax')
         return dict(skin=o.skin_verts[0] * flip, skel=o.skel_verts[0] * flip, joints=o.joints[0] * flip,
-                    colors=['#d62728' if x > 0 else '#2ca02c' for x in jv.tolist()], joints_cam=o.joints[0], skin_cam=o.skin_verts[0])
+                    colors=joint_violation_colors(v), joints_cam=o.joints[0], skin_cam=o.skin_verts[0])
 
     def _project(self, pts, i):
         "Image pixels (N, 2) of camera-frame points pts (N, 3) of person `i`."
@@ -264,7 +253,7 @@ class PredictionViewer:
         with self.chart.batch_update():
             self.chart.data[1].x = q[ids].numpy()
             self.chart.data[1].marker.color = ['#d62728' if x > 0 else '#1f1f1f' for x in (outside(q[ids], self.lo[ids], self.hi[ids]) > 0).tolist()]
-        self.readout.value = _readout(q, self.lo, self.hi)
+        self.readout.value = violation_readout(q, self.lo, self.hi, {k: float(x[0]) for k, x in skel_violation(q[None]).items()})
         self.current = i
 
     def _repr_mimebundle_(self, **kw): return self.widget._repr_mimebundle_(**kw)   # shows the widget in Jupyter
