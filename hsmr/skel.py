@@ -11,7 +11,7 @@ __all__ = ['SKEL_VERSION', 'SKEL_DOWNLOAD_URL', 'SKEL_KEYS', 'SPARSE_KEYS', 'N_B
            'scapula_offset', 'spine_offset', 'SKELOutput', 'SKEL', 'skin_points', 'bone_scales', 'compare_to_reference',
            'mirror_pose', 'skin_mirror_ids', 'mirror_error', 'write_obj', 'demo_poses', 'main']
 
-# %% ../nbs/03_skel.ipynb #7e916ff8
+# %% ../nbs/03_skel.ipynb #16db4435
 import math, pickle
 from pathlib import Path
 import numpy as np
@@ -19,9 +19,9 @@ import scipy.sparse as sp
 import torch
 from torch import nn
 from .config import model_file_or_standin
-from .rotations import JOINT_NAMES, PARENTS, N_JOINTS, N_POSE, POSE_NAMES, pose_to_local_rotations
+from .rotations import JOINT_NAMES, PARENTS, N_JOINTS, N_POSE, POSE_NAMES, pose_to_local_rotations, _bmm
 
-# %% ../nbs/03_skel.ipynb #acda5269
+# %% ../nbs/03_skel.ipynb #f76690e5
 SKEL_VERSION = '1.1.1'   # the only format the official loader accepts (skel_model.py asserts it)
 SKEL_DOWNLOAD_URL = 'https://skel.is.tue.mpg.de/download.html'
 SKEL_KEYS = ('version', 'bone_names', 'joints_name', 'pose_params_name', 'skin_template_v', 'skin_template_f',
@@ -39,7 +39,7 @@ SCALE_KEYPOINTS = (  # (bone, bone axis, SMPL axis, v1, v2), kin_skel.py scaling
 THORAX_DEPTH_VERTS = (3027, 3495, 3506)   # back, front, sternum (skel_model.py compute_bone_scale)
 MIN_SKIN_VERTS = max(v for k in SCALE_KEYPOINTS for v in k[3:]) + 1   # 6180: the hard-coded vertex ids need this many
 
-# %% ../nbs/03_skel.ipynb #a20e10b0
+# %% ../nbs/03_skel.ipynb #7806b42e
 def _dense(x): return np.asarray(x.todense()) if sp.issparse(x) else np.asarray(x)
 
 class SkelFileError(ValueError):
@@ -95,7 +95,7 @@ def load_skel_file(path, strict=False) -> dict:
     if sorted(kt[1].tolist()) != list(range(N_JOINTS)): raise SkelFileError(f"{name}: 'osim_kintree_table' row 1 must list the joint ids 0..23, got {kt[1].tolist()}.")
     return out
 
-# %% ../nbs/03_skel.ipynb #9167c13d
+# %% ../nbs/03_skel.ipynb #a4fdc38b
 def skel_fingerprint(d: dict) -> str:
     "SHA-256 (hex, 16 digits) of the numbers of a loaded SKEL file (`load_skel_file`), in float32."
     import hashlib
@@ -106,7 +106,7 @@ def skel_fingerprint(d: dict) -> str:
         else: h.update(np.ascontiguousarray(_dense(x), dtype=np.float32).tobytes())
     return h.hexdigest()[:16]
 
-# %% ../nbs/03_skel.ipynb #eb9d4e2a
+# %% ../nbs/03_skel.ipynb #21e0ff30
 def _tree(kintree):
     "Parents and first children (0 for a leaf) from `osim_kintree_table`, the way the official loader reads them."
     kt = np.asarray(kintree).astype(np.int64)
@@ -131,7 +131,7 @@ def _bone_pairs(child):
     for j in (16, 21): second[j] = child[child[j]]        # ulna: elbow -> wrist (o_17 + o_18)
     return first, second
 
-# %% ../nbs/03_skel.ipynb #a978339b
+# %% ../nbs/03_skel.ipynb #72d8dee2
 def skel_constants(d: dict) -> dict:
     "Everything of a loaded SKEL file (`load_skel_file`) the forward pass needs, as float64/long torch tensors."
     f64 = lambda x: torch.as_tensor(np.asarray(x, dtype=np.float64))
@@ -177,7 +177,7 @@ def skel_constants(d: dict) -> dict:
         faces=torch.as_tensor(np.asarray(d['skin_template_f']).astype(np.int64)),
         skel_faces=torch.as_tensor(np.asarray(d['skel_template_f']).astype(np.int64)))
 
-# %% ../nbs/03_skel.ipynb #e6a8cd9d
+# %% ../nbs/03_skel.ipynb #981aec91
 def _check_input(name, x, shape, ref=None):
     "Validate tensor argument `x` against `shape` (B = the batch of `ref`), its dtype and device."
     need = '(' + ', '.join(map(str, shape)) + ')'
@@ -194,7 +194,9 @@ def _check_input(name, x, shape, ref=None):
     if ref is not None and (x.dtype != ref.dtype or x.device != ref.device):
         raise ValueError(f"{name} is {x.dtype} on {x.device} but poses is {ref.dtype} on {ref.device}: pass all inputs with one dtype and device.")
 
-# %% ../nbs/03_skel.ipynb #8f18e021
+# %% ../nbs/03_skel.ipynb #559c0042
+_SKEW = torch.tensor([[0., 0, 0, 0, 0, -1, 0, 1, 0], [0, 0, 1, 0, 0, 0, -1, 0, 0], [0, -1, 0, 1, 0, 0, 0, 0, 0]])  # w -> [w]x
+
 def align_vectors(u, v):
     "Minimal rotations (..., 3, 3) turning directions `u` (..., 3) onto `v` (..., 3); NaN entries -> 0 (official)."
     u = u / u.norm(dim=-1, keepdim=True)
@@ -202,28 +204,24 @@ def align_vectors(u, v):
     w = torch.cross(u, v, dim=-1)
     c = (u * v).sum(-1)
     s = w.norm(dim=-1) + torch.finfo(torch.float64).eps
-    z = torch.zeros_like(c)
-    K = torch.stack([z, -w[..., 2], w[..., 1], w[..., 2], z, -w[..., 0], -w[..., 1], w[..., 0], z], -1).unflatten(-1, (3, 3))
-    R = torch.eye(3, dtype=u.dtype, device=u.device) + K + K @ K * ((1 - c) / s ** 2)[..., None, None]
-    return torch.where(torch.isnan(R), torch.zeros_like(R), R)
+    K = (w @ _SKEW.to(w)).unflatten(-1, (3, 3))                               # [w]x
+    R = torch.eye(3, dtype=u.dtype, device=u.device) + K + _bmm(K, K) * ((1 - c) / s ** 2)[..., None, None]
+    return R.nan_to_num(nan=0., posinf=math.inf, neginf=-math.inf)
 
-# %% ../nbs/03_skel.ipynb #dfe91644
+# %% ../nbs/03_skel.ipynb #eb2315d8
 def scapula_offset(abd, elev, width, height, left=False):
-    "Scapula translation (..., 3) on the thorax ellipsoid, minus its value at zero angles (official right/left_scapula)."
-    if left: abd, elev = -abd, -elev
-    a = torch.stack([abd, torch.zeros_like(abd)], -1)                         # the angles and zero, evaluated together
-    e = torch.stack([elev, torch.zeros_like(elev)], -1) - math.pi / 4
-    w, h = torch.as_tensor(width)[..., None], torch.as_tensor(height)[..., None]
-    f = torch.stack([(1. if left else -1.) * w / 4 * torch.cos(e) * torch.cos(a), -h / 2 * torch.sin(e), w / 4 * torch.sin(a)], -1)
-    return f[..., 0, :] - f[..., 1, :]
+    """Scapula translation (..., 3) on the thorax ellipsoid, minus its value at zero angles (official right/left_scapula).
+    `left` is a bool or a bool tensor broadcasting against the angles (both sides in one call)."""
+    s = 1 - 2 * torch.as_tensor(left, dtype=abd.dtype, device=abd.device)   # +1 right, -1 left
+    a, e = s * abd, s * elev
+    ce, se = torch.cos(e), torch.sin(e)                                       # cos(e - pi/4) = (ce + se) / sqrt 2, ...
+    w, h = torch.as_tensor(width) / 4, torch.as_tensor(height) / (2 * math.sqrt(2))
+    return torch.stack([-s * w * ((ce + se) * torch.cos(a) - 1) / math.sqrt(2), -h * (se - ce + 1), w * torch.sin(a)], -1)
 
 def _arc(theta, L):
-    "Constant-curvature arc of length L bent by `theta`: (sideways X, along Y), Taylor below 1e-5 (official curve_torch_1d)."
-    small = theta.abs() < 1e-5
-    ts = torch.where(small, torch.ones_like(theta), theta)
-    X = torch.where(small, L * theta / 2, L * (1 - torch.cos(ts)) / ts)
-    Y = torch.where(small, L * (1 - theta * theta / 6), L * torch.sin(ts) / ts)
-    return X, Y
+    "Constant-curvature arc of length L bent by `theta`: (sideways X, along Y) (official curve_torch_1d)."
+    h = torch.sinc(theta / (2 * math.pi))                                     # sin(theta/2) / (theta/2), 1 at 0
+    return L * theta / 2 * h * h, L * torch.sinc(theta / math.pi)             # L (1 - cos t) / t, L sin t / t
 
 def spine_offset(bend, ext, L):
     "Spine joint translation (..., 3) for bending and extension angles on a section of rest height L."
@@ -231,7 +229,7 @@ def spine_offset(bend, ext, L):
     X, Y = _arc(torch.stack([bend, ext], -1), L[..., None])                  # bending and extension together
     return torch.stack([-X[..., 0], Y.sum(-1) - 2 * L, -X[..., 1]], -1)
 
-# %% ../nbs/03_skel.ipynb #1fe5d432
+# %% ../nbs/03_skel.ipynb #7287a79e
 class SKELOutput:
     "What `SKEL.forward` returns (skel_spec 3.1): fields by attribute or key; `lazy` fields are computed on first read."
     FIELDS = ('skin_verts', 'skel_verts', 'joints', 'joints_ori', 'betas', 'poses', 'trans', 'pose_offsets', 'joints_tpose', 'v_shaped')
@@ -253,7 +251,7 @@ class SKELOutput:
         sh = lambda v: tuple(v.shape) if isinstance(v, torch.Tensor) else v
         return 'SKELOutput(' + ', '.join(f"{k}={sh(self.__dict__[k]) if k in self.__dict__ else '(on read)'}" for k in self.FIELDS) + ')'
 
-# %% ../nbs/03_skel.ipynb #0f7b70ea
+# %% ../nbs/03_skel.ipynb #ff553e04
 _BUFFERS = ('skin_template', 'blend_dirs', 'J_template', 'J_shapedirs', 'skin_weights', 'Ra', 'C', 'bone_src',
             'a_len', 'a11y', 'scale_t', 'scale_dirs', 'skel_template', 'skel_weights', 'skel_weights_rigid')
 _INDEX = ('pose_src', 'bone_first', 'bone_second', 'moving', 'scale_src', 'scale_at', 'parents', 'child', 'faces', 'skel_faces')
@@ -280,10 +278,18 @@ class SKEL(nn.Module):
         for k in _INDEX: self.register_buffer(k, c[k], persistent=False)
         self.parents_list, self.child_list = self.parents.tolist(), self.child.tolist()
         self.n_levels = len(_levels(self.parents_list))
-        for k, l in enumerate(_levels(self.parents_list)):
-            self.register_buffer(f'_level{k}', torch.tensor(l), persistent=False)
-            self.register_buffer(f'_level_parent{k}', self.parents[l], persistent=False)
-        self.register_buffer('_offset_joints', torch.tensor([14, 19, 11, 12, 13]), persistent=False)  # scapulae, spine (3.8)
+        anc = torch.tensor([N_JOINTS] + self.parents_list[1:] + [N_JOINTS])   # parent; N_JOINTS = none (identity)
+        self.n_jumps = math.ceil(math.log2(self.n_levels))
+        for k in range(self.n_jumps):                                         # the 2^k-th ancestors
+            self.register_buffer(f'_ancestor{k}', anc, persistent=False)
+            anc = anc[anc]
+        # 3.8: the joints that also translate (scapulae, spine), their angles, and the joint pairs they are scaled by
+        for k, v in dict(_offset_joints=[14, 19, 11, 12, 13], _offset_q=[26, 36, 27, 37, 17, 20, 23, 18, 21, 24],
+                         _offset_from=[19, 12, 11, 12, 13], _offset_to=[14, 11, 0, 11, 12]).items():
+            self.register_buffer(k, torch.tensor(v), persistent=False)
+        self.register_buffer('_scapula_left', torch.tensor([False, True]), persistent=False)
+        self.register_buffer('_parent_pad', torch.tensor([N_JOINTS] + self.parents_list[1:] + [N_JOINTS]), persistent=False)
+        self.register_buffer('_C_moving', self.C[self.moving], persistent=False)
         self.joint_names, self.bone_names = list(d['joints_name']), list(d['bone_names'])
         self.joints_name = self.joint_names
         self.pose_params_name = list(d['pose_params_name'])
@@ -299,24 +305,23 @@ class SKEL(nn.Module):
     def extra_repr(self):
         return f"gender={self.gender}, file={self.model_file}, skin={self.skin_template.shape[0]} verts, skeleton={self.skel_template.shape[0]} verts"
 
-# %% ../nbs/03_skel.ipynb #b376acfc
+# %% ../nbs/03_skel.ipynb #422c918b
 def _chain(m, R, t):
     "World transforms (B, 24, 4, 4) from local rotations R (B, 24, 3, 3) and translations t (B, 24, 3) (3.9)."
     B = R.shape[0]
-    bottom = R.new_tensor([0., 0, 0, 1]).expand(B, N_JOINTS, 1, 4)
-    L = torch.cat([torch.cat([R, t[..., None]], -1), bottom], -2)             # (B, 24, 4, 4)
-    G = L.clone()
-    for k in range(1, m.n_levels):
-        lvl, par = getattr(m, f'_level{k}'), getattr(m, f'_level_parent{k}')
-        G[:, lvl] = G[:, par] @ L[:, lvl]
-    return G
+    eye = torch.eye(4, dtype=R.dtype, device=R.device)
+    G = torch.cat([torch.cat([R, t[..., None]], -1), eye[3:].expand(B, N_JOINTS, 1, 4)], -2)   # (B, 24, 4, 4) local
+    G = torch.cat([G, eye.expand(B, 1, 4, 4)], 1)                            # slot 24: "no ancestor", the identity
+    for k in range(m.n_jumps):                                                # G_j <- G_(2^k-th ancestor of j) G_j
+        G = _bmm(G[:, m._buffers[f'_ancestor{k}']], G)
+    return G[:, :N_JOINTS]
 
 _BLOCK_FLOATS = 2 ** 22   # floats of blended transforms per skinning block (16 MB): fits the cache, measured best on CPU
 
 def skin_points(W, G, J, x, w=None):
     "Linear blend skinning of points x (V, 3, B or 1) with weights W (V, 24), world transforms G (B, 24, 4, 4) about rest joints J (B, 24, 3); -> (V, 3, B)."
     B = G.shape[0]
-    E = torch.cat([G[:, :, :3, :3], (G[:, :, :3, 3] - (G[:, :, :3, :3] @ J[..., None])[..., 0])[..., None]], -1)
+    E = torch.cat([G[:, :, :3, :3], (G[:, :, :3, 3] - (G[:, :, :3, :3] * J[:, :, None]).sum(-1))[..., None]], -1)
     E = E.permute(1, 2, 3, 0).reshape(N_JOINTS, 12 * B)                      # (24, 12B): joint, row, column, batch
     V, step = W.shape[0], max(256, _BLOCK_FLOATS // (12 * B))
     out = []
@@ -327,7 +332,7 @@ def skin_points(W, G, J, x, w=None):
         out.append(h.addcmul(T[:, :, 0], xs[:, None, 0]).addcmul_(T[:, :, 1], xs[:, None, 1]).addcmul_(T[:, :, 2], xs[:, None, 2]))
     return out[0] if len(out) == 1 else torch.cat(out)
 
-# %% ../nbs/03_skel.ipynb #b469283c
+# %% ../nbs/03_skel.ipynb #2899b4d9
 def _forward(self, poses, betas, trans=None, poses_type='skel', skelmesh=True, dJ=None, pose_dep_bs=True):
     "Pose, shape and place SKEL: poses (B, 46), betas (B, 10), trans (B, 3) -> SKELOutput (skel_spec 3)."
     if poses_type != 'skel': raise ValueError(f"poses_type={poses_type!r}: only 'skel' is supported (the official 'bsm' mode is broken, skel_spec 3.15).")
@@ -339,35 +344,36 @@ def _forward(self, poses, betas, trans=None, poses_type='skel', skelmesh=True, d
     if dJ is not None: _check_input('dJ', dJ, ('B', N_JOINTS, 3), poses)
     if dev != self.skin_template.device:
         raise ValueError(f"The inputs are on {dev} but the model is on {self.skin_template.device}: call model.to('{dev}') or move the inputs.")
-    if not torch.isfinite(poses.sum() + betas.sum() + trans.sum() + (0 if dJ is None else dJ.sum())):
-        bad = [n for n, x in (('poses', poses), ('betas', betas), ('trans', trans), ('dJ', dJ)) if x is not None and not torch.isfinite(x).all()]
-        raise ValueError(f"{', '.join(bad) or 'the inputs'} hold non-finite values (NaN or inf); SKEL needs finite numbers.")
-    c = {k: getattr(self, k).to(dt) for k in _BUFFERS[:-3]}                  # buffers in the inputs' dtype
+    bufs = self._buffers
+    c = {k: bufs[k] if bufs[k].dtype == dt else bufs[k].to(dt) for k in _BUFFERS[:-3] + ('_C_moving',)}   # in the inputs' dtype
     Ns = c['skin_template'].shape[0]
     # 3.3 rest joints (the regressor is folded into shape space) and local offsets
     J = torch.addmm(c['J_template'].view(-1), betas, c['J_shapedirs']).view(B, N_JOINTS, 3)
     if dJ is not None: J = J + dJ
-    o = torch.cat([J[:, :1], J[:, 1:] - J[:, self.parents[1:]]], 1)          # (B, 24, 3)
+    J_pad = torch.cat([J, J.new_zeros(B, 1, 3)], 1)                          # slot 24: zero
+    o_pad = J_pad - J_pad[:, self._parent_pad]                                # offsets from the parents; slot 24 stays 0
+    o = o_pad[:, :N_JOINTS]                                                   # (B, 24, 3)
     # 3.5 bone orientation Rk = G C; G = Align(C s, b) on the 18 moving joints, I on the six fixed ones
-    o_pad = torch.cat([o, o.new_zeros(B, 1, 3)], 1)
-    G = torch.eye(3, dtype=dt, device=dev).repeat(B, N_JOINTS, 1, 1)
-    G[:, self.moving] = align_vectors(c['bone_src'].expand(B, -1, -1), o_pad[:, self.bone_first] + o_pad[:, self.bone_second])
-    Rk = G @ c['C']
+    G = align_vectors(c['bone_src'].expand(B, -1, -1), o_pad[:, self.bone_first] + o_pad[:, self.bone_second])
+    Rk = c['C'].expand(B, -1, -1, -1).index_copy(1, self.moving, _bmm(G, c['_C_moving'].expand(B, -1, -1, -1)))
     # 3.6-3.7 local rotations in world-aligned rest coordinates: R = (Rk Ra^T) Rp (Rk Ra^T)^T, kept as R - I so that
     # q = 0 gives exactly R = I and zero pose features (the official product leaves float32 rounding there)
     M = Rk @ c['Ra'].transpose(-1, -2)
     eye = torch.eye(3, dtype=dt, device=dev)
-    D = M @ (pose_to_local_rotations(poses) - eye) @ M.transpose(-1, -2)
+    D = _bmm(_bmm(M, pose_to_local_rotations(poses) - eye), M.transpose(-1, -2))
     R = D + eye
     # 3.8 translations: rest offsets plus the scapula ellipsoid and the spine arcs
-    width, height = (J[:, 19] - J[:, 14]).norm(dim=-1), (J[:, 12] - J[:, 11]).norm(dim=-1)
-    L = (J[:, [11, 12, 13], 1] - J[:, [0, 11, 12], 1]).abs()                 # (B, 3) spine section heights
-    extra = torch.cat([scapula_offset(poses[:, 26], poses[:, 27], width, height)[:, None],
-                       scapula_offset(poses[:, 36], poses[:, 37], width, height, left=True)[:, None],
-                       spine_offset(poses[:, [17, 20, 23]], poses[:, [18, 21, 24]], L)], 1)   # (B, 5, 3)
+    a = poses[:, self._offset_q]                                              # abductions, elevations, bends, extensions
+    d = J[:, self._offset_from] - J[:, self._offset_to]                       # thorax width, height; spine sections
+    wh, L = d[:, :2].norm(dim=-1), d[:, 2:, 1].abs()
+    extra = torch.cat([scapula_offset(a[:, :2], a[:, 2:4], wh[:, :1], wh[:, 1:], self._scapula_left),
+                       spine_offset(a[:, 4:7], a[:, 7:], L)], 1)              # (B, 5, 3)
     t = o.index_add(1, self._offset_joints, extra)
     # 3.9 chain
     Gw = _chain(self, R, t)
+    if not torch.isfinite(Gw.sum() + betas.sum() + trans.sum()):             # every input reaches one of these
+        bad = [n for n, x in (('poses', poses), ('betas', betas), ('trans', trans), ('dJ', dJ)) if x is not None and not torch.isfinite(x).all()]
+        raise ValueError(f"{', '.join(bad) or 'the inputs'} hold non-finite values (NaN or inf); SKEL needs finite numbers.")
     # 3.10 correctives from the 19 SMPL slots that receive a local rotation (last write wins), with the shape, in one product
     feat = D[:, self.pose_src].flatten(1) if pose_dep_bs else betas[:, :0]
     coef = torch.cat([betas, feat], 1)                                        # (B, 10 + 171)
@@ -377,12 +383,12 @@ def _forward(self, poses, betas, trans=None, poses_type='skel', skelmesh=True, d
     skel = (self._skeleton(c, betas, o, J, Rk, Gw) + trans.T).permute(2, 0, 1).contiguous() if skelmesh else None
     lazy = dict(v_shaped=lambda: torch.addmm(c['skin_template'].view(-1), betas, c['blend_dirs'][:N_BETAS]).view(B, Ns, 3),
                 pose_offsets=(lambda: (feat @ c['blend_dirs'][N_BETAS:]).view(B, Ns, 3)) if pose_dep_bs else (lambda: poses.new_zeros(B, Ns, 3)))
-    return SKELOutput(lazy, skin_verts=skin, skel_verts=skel, joints=Gw[:, :, :3, 3] + trans[:, None], joints_ori=Gw[:, :, :3, :3] @ Rk,
+    return SKELOutput(lazy, skin_verts=skin, skel_verts=skel, joints=Gw[:, :, :3, 3] + trans[:, None], joints_ori=_bmm(Gw[:, :, :3, :3], Rk),
                       betas=betas, poses=poses, trans=trans, joints_tpose=J)
 
 SKEL.forward = _forward
 
-# %% ../nbs/03_skel.ipynb #542df1fc
+# %% ../nbs/03_skel.ipynb #a77ce976
 def bone_scales(self, c, betas, o):
     "Per-bone, per-axis scale (B, 24, 3) of the skeleton mesh for shape `betas` and rest offsets `o` (3.13)."
     r = o.norm(dim=-1) / c['a_len']                                         # (B, 24)
@@ -408,7 +414,7 @@ def _skeleton(self, c, betas, o, J, Rk, Gw):
 
 SKEL.bone_scales, SKEL._skeleton = bone_scales, _skeleton
 
-# %% ../nbs/03_skel.ipynb #4f4143ae
+# %% ../nbs/03_skel.ipynb #e53a01dd
 REFERENCE_FIELDS = ('skin_verts', 'skel_verts', 'joints', 'joints_ori', 'pose_offsets', 'joints_tpose', 'v_shaped')
 
 def compare_to_reference(model, ref) -> dict:
@@ -418,7 +424,7 @@ def compare_to_reference(model, ref) -> dict:
     ours = {k: o[k][:, ids[k]] if k in ids else o[k] for k in REFERENCE_FIELDS}
     return {k: (ours[k].detach() - torch.as_tensor(ref[k])).abs().max().item() for k in REFERENCE_FIELDS}
 
-# %% ../nbs/03_skel.ipynb #20215af0
+# %% ../nbs/03_skel.ipynb #d1647979
 MIRROR_POSE_SOURCE = (0, 1, 2, 10, 11, 12, 13, 14, 15, 16, 3, 4, 5, 6, 7, 8, 9, *range(17, 26),
                       36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35)   # hsmr_spec 1.5
 MIRROR_POSE_SIGN = (1, -1, -1, *[1] * 14, *[-1, 1, -1] * 3,
@@ -436,7 +442,7 @@ def skin_mirror_ids(template) -> tuple:
     dist, ids = cKDTree(v).query(v * [-1, 1, 1])
     return torch.as_tensor(ids), torch.as_tensor(dist)
 
-# %% ../nbs/03_skel.ipynb #f792a4a4
+# %% ../nbs/03_skel.ipynb #c0cf92b6
 def mirror_error(model, q, betas) -> torch.Tensor:
     "Per-vertex distance (B, V) between the skin posed with `q` and the reflected skin posed with `mirror_pose(q)`."
     ids, _ = skin_mirror_ids(model.skin_template)
@@ -444,7 +450,7 @@ def mirror_error(model, q, betas) -> torch.Tensor:
     b = model(mirror_pose(q), betas, skelmesh=False).skin_verts[:, ids.to(q.device)] * q.new_tensor([-1., 1, 1])
     return (a - b).norm(dim=-1)
 
-# %% ../nbs/03_skel.ipynb #c0ccb740
+# %% ../nbs/03_skel.ipynb #60c87176
 import json, os, sys, time, warnings
 from fastcore.script import call_parse, CliError
 

@@ -8,11 +8,11 @@ Docs: https://hsmr-toolkit.github.io/hsmr/synthetic.html.md"""
 # %% auto #0
 __all__ = ['N_VERTS', 'N_FACES', 'MIRROR', 'SKEL_MIRROR', 'SMPL_JOINT_NAMES', 'SMPL_PARENTS', 'SMPL_MIRROR', 'SKEL_JOINTS_T',
            'SMPL_JOINTS_T', 'HEAD_TOP', 'FINGERTIP_R', 'TOE_TIP_R', 'CROTCH', 'Q_SMPL_TO_OSIM', 'FLOOR_Y',
-           'SKEL_MESH_SIZES', 'STANDIN_VERSION', 'GENDER_BETAS', 'SMPL_FILES', 'SKEL_FILES', 'standin_body',
-           'mirror_vertex_ids', 'joint_regressor', 'skinning_weights', 'vertex_normals', 'shape_dirs', 'pose_dirs',
-           'skel_frames', 'skeleton_mesh', 'model_dicts', 'write_models', 'standin_folder']
+           'SKEL_MESH_SIZES', 'STANDIN_VERSION', 'GENDER_BETAS', 'SMPL_FILES', 'SKEL_FILES', 'BLEND_FLUSH',
+           'standin_body', 'mirror_vertex_ids', 'joint_regressor', 'skinning_weights', 'vertex_normals', 'shape_dirs',
+           'pose_dirs', 'skel_frames', 'skeleton_mesh', 'model_dicts', 'write_models', 'standin_folder']
 
-# %% ../nbs/02_synthetic.ipynb #4c928765
+# %% ../nbs/02_synthetic.ipynb #80506edf
 import hashlib, os, pickle, shutil, tempfile, uuid
 from pathlib import Path
 import numpy as np
@@ -22,7 +22,7 @@ from scipy.spatial.transform import Rotation
 from .config import cache_dir, data_dir
 from .rotations import JOINT_NAMES, PARENTS, POSE_NAMES, N_JOINTS
 
-# %% ../nbs/02_synthetic.ipynb #9ab3a64c
+# %% ../nbs/02_synthetic.ipynb #d729f6d1
 N_VERTS, N_FACES = 6890, 13776
 
 def _body_file():
@@ -39,7 +39,7 @@ def mirror_vertex_ids():
     "(6890,) ids: vertex `i` of the stand-in body mirrors (x -> -x) onto vertex `mirror_vertex_ids()[i]`."
     return standin_body()[2]
 
-# %% ../nbs/02_synthetic.ipynb #865d5c25
+# %% ../nbs/02_synthetic.ipynb #f531c99e
 MIRROR = np.array([-1., 1., 1.])                          # x -> -x
 SKEL_MIRROR = [0, 6, 7, 8, 9, 10, 1, 2, 3, 4, 5, 11, 12, 13, 19, 20, 21, 22, 23, 14, 15, 16, 17, 18]
 SMPL_JOINT_NAMES = ['pelvis', 'left_hip', 'right_hip', 'spine1', 'left_knee', 'right_knee', 'spine2',
@@ -66,7 +66,7 @@ SMPL_JOINTS_T = _mirrored({   # SMPL joints of the stand-in body, metres, T-pose
     12: (0, 0.29, -0.015), 14: (-0.075, 0.20, -0.015), 15: (0, 0.36, 0.02), 17: (-0.16, 0.235, -0.02),
     19: (-0.415, 0.225, -0.03), 21: (-0.655, 0.225, -0.03), 23: (-0.735, 0.222, -0.035)}, SMPL_MIRROR)
 
-# %% ../nbs/02_synthetic.ipynb #a5c9c215
+# %% ../nbs/02_synthetic.ipynb #7a25612f
 HEAD_TOP, FINGERTIP_R, TOE_TIP_R, CROTCH = (0, 0.56, 0.0), (-0.83, 0.222, -0.03), (-0.11, -1.13, 0.15), (0, -0.38, -0.01)
 
 def _mirror_segments(seg, mirror_of):
@@ -98,7 +98,7 @@ def _smpl_segments(J):
     s[11], s[15], s[23] = (J[11], TOE_TIP_R), (J[15], HEAD_TOP), (J[23], FINGERTIP_R)
     return _mirror_segments(s, SMPL_MIRROR)
 
-# %% ../nbs/02_synthetic.ipynb #5c8e542b
+# %% ../nbs/02_synthetic.ipynb #51d14a11
 def _convex_row(V, p, tol=1e-4):
     "Non-negative weights (len(V),) summing to 1 with weights @ V ~= p, on the vertices nearest to `p`."
     order = np.argsort(((V - p) ** 2).sum(1), kind='stable')
@@ -120,7 +120,7 @@ def joint_regressor(V, targets, mirror, mirror_of) -> np.ndarray:
         else: R[m] = R[j][mirror]
     return R
 
-# %% ../nbs/02_synthetic.ipynb #a459985f
+# %% ../nbs/02_synthetic.ipynb #01d7d21e
 def _segment_closest(V, seg):
     "Closest points (N, S, 3) on segments `seg` (S, 2, 3) to points `V` (N, 3), and their distances (N, S)."
     a, d = seg[:, 0], seg[:, 1] - seg[:, 0]
@@ -137,7 +137,7 @@ def skinning_weights(V, seg, mirror, mirror_of, tau=0.012, top=4, floor=0.02) ->
     w = (w + w[mirror][:, mirror_of]) / 2
     return w / w.sum(1, keepdims=True)
 
-# %% ../nbs/02_synthetic.ipynb #c36f6de8
+# %% ../nbs/02_synthetic.ipynb #9f1aea7c
 def vertex_normals(V, F):
     "Area-weighted unit vertex normals (N, 3) of mesh (V, F)."
     V = np.asarray(V, float)
@@ -176,7 +176,7 @@ def shape_dirs(V, seg, W, mirror, rng) -> np.ndarray:
         D[:, :, 9] += g(rng.normal(0, 0.004, 3), rng.uniform((-0.8, -1.1, -0.1), (0.8, 0.55, 0.1)), 0.15)
     return _symmetrize_field(D, mirror)
 
-# %% ../nbs/02_synthetic.ipynb #5519b9d3
+# %% ../nbs/02_synthetic.ipynb #5df65d25
 def pose_dirs(V, F, J_smpl, mirror, rng, amp=0.004, sigma=0.05) -> np.ndarray:
     "(N, 3, 207) pose-corrective blend shapes: normal bulges around the SMPL joints `J_smpl` (24, 3)."
     V = np.asarray(V, float); n = vertex_normals(V, F)
@@ -187,7 +187,7 @@ def pose_dirs(V, F, J_smpl, mirror, rng, amp=0.004, sigma=0.05) -> np.ndarray:
     Pm = MIRROR[None, :, None, None, None] * P[mirror][:, :, np.array(SMPL_MIRROR[1:]) - 1] * s
     return ((P + Pm) / 2).reshape(len(V), 3, 207)
 
-# %% ../nbs/02_synthetic.ipynb #b2e4ce04
+# %% ../nbs/02_synthetic.ipynb #382a4e70
 Q_SMPL_TO_OSIM = np.array([[0., 0, 1], [0, 1, 0], [-1, 0, 0]])   # x_osim = z_smpl (forward), z_osim = -x_smpl (right)
 FLOOR_Y = -1.14                                                  # soles of the stand-in body (the BSM ground)
 
@@ -210,7 +210,7 @@ def skel_frames(J, rng, jitter=0.05):
     tpose[:, :3, :3], tpose[:, :3, 3] = C, J
     return dict(apose_rel_transfo=rel, per_joint_rot=C, apose_transfo=apose, tpose_transfo=tpose, O=O, P=P)
 
-# %% ../nbs/02_synthetic.ipynb #f9e79667
+# %% ../nbs/02_synthetic.ipynb #6ceae917
 SKEL_MESH_SIZES = {'small': (8, 12, None), 'release': (40, 66, 247252)}   # rings, segments, total vertices
 
 def _uv_sphere(nr, ns):
@@ -282,14 +282,19 @@ def skeleton_mesh(J, frames, size='small'):
     blend = np.clip(blend, 0, None); blend /= blend.sum(1, keepdims=True)
     return local.astype(np.float32), F.astype(np.int64), sp.coo_matrix(blend), sp.coo_matrix(rigid)
 
-# %% ../nbs/02_synthetic.ipynb #91f1dea1
-STANDIN_VERSION = 1   # bump when the generated files change (a new body rebuilds the cache by itself)
+# %% ../nbs/02_synthetic.ipynb #524641e5
+STANDIN_VERSION = 2   # bump when the generated files change (a new body rebuilds the cache by itself)
 GENDER_BETAS = {'male': np.array([1.2, 0.3, 0.8, 0, -0.8, 0, 0.4, 0, -0.8, 0]),
                 'female': -np.array([1.2, 0.3, 0.8, 0, -0.8, 0, 0.4, 0, -0.8, 0]), 'neutral': np.zeros(10)}
 SMPL_FILES = {g: f'smpl/SMPL_{g.upper()}.pkl' for g in ('neutral', 'male', 'female')}
 SKEL_FILES = {g: f'skel_{g}.pkl' for g in ('male', 'female')}
 
-def _f32(a): return np.asarray(a, np.float32).astype(np.float64)
+def _f32(a, flush=0.):
+    "Round to float32 once; entries below `flush` in magnitude become exact zeros."
+    a = np.asarray(a, np.float32)
+    return np.where(np.abs(a) < flush, np.float32(0), a).astype(np.float64)
+
+BLEND_FLUSH = 1e-12   # metres per unit of shape or pose feature: blend-shape entries below a picometre are zero
 
 def model_dicts(seed=0, size='small') -> dict:
     "The contents of the five stand-in files, as {relative path: dict}."
@@ -300,8 +305,8 @@ def model_dicts(seed=0, size='small') -> dict:
     R_smpl = joint_regressor(V0, SMPL_JOINTS_T, mirror, SMPL_MIRROR)
     W_skel = skinning_weights(V0, _skel_segments(SKEL_JOINTS_T), mirror, SKEL_MIRROR)
     W_smpl = skinning_weights(V0, _smpl_segments(SMPL_JOINTS_T), mirror, SMPL_MIRROR)
-    S = _f32(shape_dirs(V0, _skel_segments(SKEL_JOINTS_T), W_skel, mirror, rng))
-    Pd = _f32(pose_dirs(V0, F, SMPL_JOINTS_T, mirror, rng))
+    S = _f32(shape_dirs(V0, _skel_segments(SKEL_JOINTS_T), W_skel, mirror, rng), BLEND_FLUSH)
+    Pd = _f32(pose_dirs(V0, F, SMPL_JOINTS_T, mirror, rng), BLEND_FLUSH)
     kintree = np.array([[4294967295] + SMPL_PARENTS[1:], list(range(24))], dtype=np.int64)
     out = {}
     for g, beta in GENDER_BETAS.items():
@@ -325,7 +330,7 @@ def model_dicts(seed=0, size='small') -> dict:
             apose_transfo=frames['apose_transfo'], apose_rel_transfo=frames['apose_rel_transfo'])
     return out
 
-# %% ../nbs/02_synthetic.ipynb #e3cc6829
+# %% ../nbs/02_synthetic.ipynb #60bca988
 def write_models(folder, seed=0, size='small') -> Path:
     "Write skel_{male,female}.pkl and smpl/SMPL_{NEUTRAL,MALE,FEMALE}.pkl stand-ins into `folder`; return it."
     folder = Path(folder)
@@ -334,7 +339,7 @@ def write_models(folder, seed=0, size='small') -> Path:
         with open(p, 'wb') as fh: pickle.dump(d, fh, protocol=4)
     return folder
 
-# %% ../nbs/02_synthetic.ipynb #37c0dd3a
+# %% ../nbs/02_synthetic.ipynb #771c9c4b
 def _standin_path(folder, kind, gender):
     "The stand-in file of `kind` and `gender` (default: SKEL male, SMPL neutral) in `folder`."
     files = {'skel': SKEL_FILES, 'smpl': SMPL_FILES}
