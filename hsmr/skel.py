@@ -11,8 +11,8 @@ __all__ = ['SKEL_VERSION', 'SKEL_DOWNLOAD_URL', 'SKEL_KEYS', 'SPARSE_KEYS', 'N_B
            'scapula_offset', 'spine_offset', 'SKELOutput', 'SKEL', 'skin_points', 'bone_scales', 'compare_to_reference',
            'mirror_pose', 'skin_mirror_ids', 'mirror_error', 'write_obj', 'demo_poses', 'main']
 
-# %% ../nbs/03_skel.ipynb #16db4435
-import math, pickle
+# %% ../nbs/03_skel.ipynb #b20c54b6
+import functools, math, pickle
 from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
@@ -21,7 +21,7 @@ from torch import nn
 from .config import model_file_or_standin
 from .rotations import JOINT_NAMES, PARENTS, N_JOINTS, N_POSE, POSE_NAMES, pose_to_local_rotations, _bmm
 
-# %% ../nbs/03_skel.ipynb #f76690e5
+# %% ../nbs/03_skel.ipynb #8230f408
 SKEL_VERSION = '1.1.1'   # the only format the official loader accepts (skel_model.py asserts it)
 SKEL_DOWNLOAD_URL = 'https://skel.is.tue.mpg.de/download.html'
 SKEL_KEYS = ('version', 'bone_names', 'joints_name', 'pose_params_name', 'skin_template_v', 'skin_template_f',
@@ -39,7 +39,7 @@ SCALE_KEYPOINTS = (  # (bone, bone axis, SMPL axis, v1, v2), kin_skel.py scaling
 THORAX_DEPTH_VERTS = (3027, 3495, 3506)   # back, front, sternum (skel_model.py compute_bone_scale)
 MIN_SKIN_VERTS = max(v for k in SCALE_KEYPOINTS for v in k[3:]) + 1   # 6180: the hard-coded vertex ids need this many
 
-# %% ../nbs/03_skel.ipynb #7806b42e
+# %% ../nbs/03_skel.ipynb #fe84e11a
 def _dense(x): return np.asarray(x.todense()) if sp.issparse(x) else np.asarray(x)
 
 class SkelFileError(ValueError):
@@ -95,7 +95,7 @@ def load_skel_file(path, strict=False) -> dict:
     if sorted(kt[1].tolist()) != list(range(N_JOINTS)): raise SkelFileError(f"{name}: 'osim_kintree_table' row 1 must list the joint ids 0..23, got {kt[1].tolist()}.")
     return out
 
-# %% ../nbs/03_skel.ipynb #a4fdc38b
+# %% ../nbs/03_skel.ipynb #d8d3a247
 def skel_fingerprint(d: dict) -> str:
     "SHA-256 (hex, 16 digits) of the numbers of a loaded SKEL file (`load_skel_file`), in float32."
     import hashlib
@@ -106,7 +106,7 @@ def skel_fingerprint(d: dict) -> str:
         else: h.update(np.ascontiguousarray(_dense(x), dtype=np.float32).tobytes())
     return h.hexdigest()[:16]
 
-# %% ../nbs/03_skel.ipynb #21e0ff30
+# %% ../nbs/03_skel.ipynb #07aaa489
 def _tree(kintree):
     "Parents and first children (0 for a leaf) from `osim_kintree_table`, the way the official loader reads them."
     kt = np.asarray(kintree).astype(np.int64)
@@ -131,7 +131,7 @@ def _bone_pairs(child):
     for j in (16, 21): second[j] = child[child[j]]        # ulna: elbow -> wrist (o_17 + o_18)
     return first, second
 
-# %% ../nbs/03_skel.ipynb #72d8dee2
+# %% ../nbs/03_skel.ipynb #a8308490
 def skel_constants(d: dict) -> dict:
     "Everything of a loaded SKEL file (`load_skel_file`) the forward pass needs, as float64/long torch tensors."
     f64 = lambda x: torch.as_tensor(np.asarray(x, dtype=np.float64))
@@ -177,7 +177,7 @@ def skel_constants(d: dict) -> dict:
         faces=torch.as_tensor(np.asarray(d['skin_template_f']).astype(np.int64)),
         skel_faces=torch.as_tensor(np.asarray(d['skel_template_f']).astype(np.int64)))
 
-# %% ../nbs/03_skel.ipynb #981aec91
+# %% ../nbs/03_skel.ipynb #c568a95d
 def _check_input(name, x, shape, ref=None):
     "Validate tensor argument `x` against `shape` (B = the batch of `ref`), its dtype and device."
     need = '(' + ', '.join(map(str, shape)) + ')'
@@ -194,8 +194,11 @@ def _check_input(name, x, shape, ref=None):
     if ref is not None and (x.dtype != ref.dtype or x.device != ref.device):
         raise ValueError(f"{name} is {x.dtype} on {x.device} but poses is {ref.dtype} on {ref.device}: pass all inputs with one dtype and device.")
 
-# %% ../nbs/03_skel.ipynb #559c0042
-_SKEW = torch.tensor([[0., 0, 0, 0, 0, -1, 0, 1, 0], [0, 0, 1, 0, 0, 0, -1, 0, 0], [0, -1, 0, 1, 0, 0, 0, 0, 0]])  # w -> [w]x
+# %% ../nbs/03_skel.ipynb #13185342
+@functools.lru_cache(maxsize=None)
+def _skew_basis(dtype, device):
+    "(3, 9): w @ it = [w]x flattened; one copy per dtype and device (no host-to-device copy per call)."
+    return torch.tensor([[0., 0, 0, 0, 0, -1, 0, 1, 0], [0, 0, 1, 0, 0, 0, -1, 0, 0], [0, -1, 0, 1, 0, 0, 0, 0, 0]], dtype=dtype, device=device)
 
 def align_vectors(u, v):
     "Minimal rotations (..., 3, 3) turning directions `u` (..., 3) onto `v` (..., 3); NaN entries -> 0 (official)."
@@ -204,11 +207,11 @@ def align_vectors(u, v):
     w = torch.cross(u, v, dim=-1)
     c = (u * v).sum(-1)
     s = w.norm(dim=-1) + torch.finfo(torch.float64).eps
-    K = (w @ _SKEW.to(w)).unflatten(-1, (3, 3))                               # [w]x
+    K = (w @ _skew_basis(w.dtype, w.device)).unflatten(-1, (3, 3))            # [w]x
     R = torch.eye(3, dtype=u.dtype, device=u.device) + K + _bmm(K, K) * ((1 - c) / s ** 2)[..., None, None]
     return R.nan_to_num(nan=0., posinf=math.inf, neginf=-math.inf)
 
-# %% ../nbs/03_skel.ipynb #eb2315d8
+# %% ../nbs/03_skel.ipynb #8571a3ca
 def scapula_offset(abd, elev, width, height, left=False):
     """Scapula translation (..., 3) on the thorax ellipsoid, minus its value at zero angles (official right/left_scapula).
     `left` is a bool or a bool tensor broadcasting against the angles (both sides in one call)."""
@@ -229,7 +232,7 @@ def spine_offset(bend, ext, L):
     X, Y = _arc(torch.stack([bend, ext], -1), L[..., None])                  # bending and extension together
     return torch.stack([-X[..., 0], Y.sum(-1) - 2 * L, -X[..., 1]], -1)
 
-# %% ../nbs/03_skel.ipynb #7287a79e
+# %% ../nbs/03_skel.ipynb #31869e4f
 class SKELOutput:
     "What `SKEL.forward` returns (skel_spec 3.1): fields by attribute or key; `lazy` fields are computed on first read."
     FIELDS = ('skin_verts', 'skel_verts', 'joints', 'joints_ori', 'betas', 'poses', 'trans', 'pose_offsets', 'joints_tpose', 'v_shaped')
@@ -251,7 +254,7 @@ class SKELOutput:
         sh = lambda v: tuple(v.shape) if isinstance(v, torch.Tensor) else v
         return 'SKELOutput(' + ', '.join(f"{k}={sh(self.__dict__[k]) if k in self.__dict__ else '(on read)'}" for k in self.FIELDS) + ')'
 
-# %% ../nbs/03_skel.ipynb #ff553e04
+# %% ../nbs/03_skel.ipynb #be5caf25
 _BUFFERS = ('skin_template', 'blend_dirs', 'J_template', 'J_shapedirs', 'skin_weights', 'Ra', 'C', 'bone_src',
             'a_len', 'a11y', 'scale_t', 'scale_dirs', 'skel_template', 'skel_weights', 'skel_weights_rigid')
 _INDEX = ('pose_src', 'bone_first', 'bone_second', 'moving', 'scale_src', 'scale_at', 'parents', 'child', 'faces', 'skel_faces')
@@ -305,7 +308,7 @@ class SKEL(nn.Module):
     def extra_repr(self):
         return f"gender={self.gender}, file={self.model_file}, skin={self.skin_template.shape[0]} verts, skeleton={self.skel_template.shape[0]} verts"
 
-# %% ../nbs/03_skel.ipynb #422c918b
+# %% ../nbs/03_skel.ipynb #8d191b24
 def _chain(m, R, t):
     "World transforms (B, 24, 4, 4) from local rotations R (B, 24, 3, 3) and translations t (B, 24, 3) (3.9)."
     B = R.shape[0]
@@ -332,7 +335,7 @@ def skin_points(W, G, J, x, w=None):
         out.append(h.addcmul(T[:, :, 0], xs[:, None, 0]).addcmul_(T[:, :, 1], xs[:, None, 1]).addcmul_(T[:, :, 2], xs[:, None, 2]))
     return out[0] if len(out) == 1 else torch.cat(out)
 
-# %% ../nbs/03_skel.ipynb #2899b4d9
+# %% ../nbs/03_skel.ipynb #5865a12d
 def _forward(self, poses, betas, trans=None, poses_type='skel', skelmesh=True, dJ=None, pose_dep_bs=True):
     "Pose, shape and place SKEL: poses (B, 46), betas (B, 10), trans (B, 3) -> SKELOutput (skel_spec 3)."
     if poses_type != 'skel': raise ValueError(f"poses_type={poses_type!r}: only 'skel' is supported (the official 'bsm' mode is broken, skel_spec 3.15).")
@@ -388,7 +391,7 @@ def _forward(self, poses, betas, trans=None, poses_type='skel', skelmesh=True, d
 
 SKEL.forward = _forward
 
-# %% ../nbs/03_skel.ipynb #a77ce976
+# %% ../nbs/03_skel.ipynb #ff9658df
 def bone_scales(self, c, betas, o):
     "Per-bone, per-axis scale (B, 24, 3) of the skeleton mesh for shape `betas` and rest offsets `o` (3.13)."
     r = o.norm(dim=-1) / c['a_len']                                         # (B, 24)
@@ -414,7 +417,7 @@ def _skeleton(self, c, betas, o, J, Rk, Gw):
 
 SKEL.bone_scales, SKEL._skeleton = bone_scales, _skeleton
 
-# %% ../nbs/03_skel.ipynb #e53a01dd
+# %% ../nbs/03_skel.ipynb #d1adb21d
 REFERENCE_FIELDS = ('skin_verts', 'skel_verts', 'joints', 'joints_ori', 'pose_offsets', 'joints_tpose', 'v_shaped')
 
 def compare_to_reference(model, ref) -> dict:
@@ -424,7 +427,7 @@ def compare_to_reference(model, ref) -> dict:
     ours = {k: o[k][:, ids[k]] if k in ids else o[k] for k in REFERENCE_FIELDS}
     return {k: (ours[k].detach() - torch.as_tensor(ref[k])).abs().max().item() for k in REFERENCE_FIELDS}
 
-# %% ../nbs/03_skel.ipynb #d1647979
+# %% ../nbs/03_skel.ipynb #a8cf0624
 MIRROR_POSE_SOURCE = (0, 1, 2, 10, 11, 12, 13, 14, 15, 16, 3, 4, 5, 6, 7, 8, 9, *range(17, 26),
                       36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35)   # hsmr_spec 1.5
 MIRROR_POSE_SIGN = (1, -1, -1, *[1] * 14, *[-1, 1, -1] * 3,
@@ -442,7 +445,7 @@ def skin_mirror_ids(template) -> tuple:
     dist, ids = cKDTree(v).query(v * [-1, 1, 1])
     return torch.as_tensor(ids), torch.as_tensor(dist)
 
-# %% ../nbs/03_skel.ipynb #c0cf92b6
+# %% ../nbs/03_skel.ipynb #f93e904e
 def mirror_error(model, q, betas) -> torch.Tensor:
     "Per-vertex distance (B, V) between the skin posed with `q` and the reflected skin posed with `mirror_pose(q)`."
     ids, _ = skin_mirror_ids(model.skin_template)
@@ -450,7 +453,7 @@ def mirror_error(model, q, betas) -> torch.Tensor:
     b = model(mirror_pose(q), betas, skelmesh=False).skin_verts[:, ids.to(q.device)] * q.new_tensor([-1., 1, 1])
     return (a - b).norm(dim=-1)
 
-# %% ../nbs/03_skel.ipynb #60c87176
+# %% ../nbs/03_skel.ipynb #2108402a
 import json, os, sys, time, warnings
 from fastcore.script import call_parse, CliError
 
