@@ -11,7 +11,7 @@ __all__ = ['SKEL_VERSION', 'SKEL_DOWNLOAD_URL', 'SKEL_KEYS', 'SPARSE_KEYS', 'N_B
            'scapula_offset', 'spine_offset', 'SKELOutput', 'SKEL', 'skin_points', 'bone_scales', 'compare_to_reference',
            'mirror_pose', 'skin_mirror_ids', 'mirror_error', 'write_obj', 'demo_poses', 'main']
 
-# %% ../nbs/03_skel.ipynb #b20c54b6
+# %% ../nbs/03_skel.ipynb #d5cc8606
 import functools, math, pickle
 from pathlib import Path
 import numpy as np
@@ -21,7 +21,7 @@ from torch import nn
 from .config import model_file_or_standin
 from .rotations import JOINT_NAMES, PARENTS, N_JOINTS, N_POSE, POSE_NAMES, pose_to_local_rotations, _bmm
 
-# %% ../nbs/03_skel.ipynb #8230f408
+# %% ../nbs/03_skel.ipynb #2a528c98
 SKEL_VERSION = '1.1.1'   # the only format the official loader accepts (skel_model.py asserts it)
 SKEL_DOWNLOAD_URL = 'https://skel.is.tue.mpg.de/download.html'
 SKEL_KEYS = ('version', 'bone_names', 'joints_name', 'pose_params_name', 'skin_template_v', 'skin_template_f',
@@ -39,7 +39,7 @@ SCALE_KEYPOINTS = (  # (bone, bone axis, SMPL axis, v1, v2), kin_skel.py scaling
 THORAX_DEPTH_VERTS = (3027, 3495, 3506)   # back, front, sternum (skel_model.py compute_bone_scale)
 MIN_SKIN_VERTS = max(v for k in SCALE_KEYPOINTS for v in k[3:]) + 1   # 6180: the hard-coded vertex ids need this many
 
-# %% ../nbs/03_skel.ipynb #fe84e11a
+# %% ../nbs/03_skel.ipynb #095c1a58
 def _dense(x): return np.asarray(x.todense()) if sp.issparse(x) else np.asarray(x)
 
 class SkelFileError(ValueError):
@@ -95,7 +95,7 @@ def load_skel_file(path, strict=False) -> dict:
     if sorted(kt[1].tolist()) != list(range(N_JOINTS)): raise SkelFileError(f"{name}: 'osim_kintree_table' row 1 must list the joint ids 0..23, got {kt[1].tolist()}.")
     return out
 
-# %% ../nbs/03_skel.ipynb #d8d3a247
+# %% ../nbs/03_skel.ipynb #6b12c84e
 def skel_fingerprint(d: dict) -> str:
     "SHA-256 (hex, 16 digits) of the numbers of a loaded SKEL file (`load_skel_file`), in float32."
     import hashlib
@@ -106,7 +106,7 @@ def skel_fingerprint(d: dict) -> str:
         else: h.update(np.ascontiguousarray(_dense(x), dtype=np.float32).tobytes())
     return h.hexdigest()[:16]
 
-# %% ../nbs/03_skel.ipynb #07aaa489
+# %% ../nbs/03_skel.ipynb #53ddd7ce
 def _tree(kintree):
     "Parents and first children (0 for a leaf) from `osim_kintree_table`, the way the official loader reads them."
     kt = np.asarray(kintree).astype(np.int64)
@@ -131,7 +131,7 @@ def _bone_pairs(child):
     for j in (16, 21): second[j] = child[child[j]]        # ulna: elbow -> wrist (o_17 + o_18)
     return first, second
 
-# %% ../nbs/03_skel.ipynb #a8308490
+# %% ../nbs/03_skel.ipynb #3e62a7a1
 def skel_constants(d: dict) -> dict:
     "Everything of a loaded SKEL file (`load_skel_file`) the forward pass needs, as float64/long torch tensors."
     f64 = lambda x: torch.as_tensor(np.asarray(x, dtype=np.float64))
@@ -177,7 +177,7 @@ def skel_constants(d: dict) -> dict:
         faces=torch.as_tensor(np.asarray(d['skin_template_f']).astype(np.int64)),
         skel_faces=torch.as_tensor(np.asarray(d['skel_template_f']).astype(np.int64)))
 
-# %% ../nbs/03_skel.ipynb #c568a95d
+# %% ../nbs/03_skel.ipynb #269c0741
 def _check_input(name, x, shape, ref=None):
     "Validate tensor argument `x` against `shape` (B = the batch of `ref`), its dtype and device."
     need = '(' + ', '.join(map(str, shape)) + ')'
@@ -194,7 +194,7 @@ def _check_input(name, x, shape, ref=None):
     if ref is not None and (x.dtype != ref.dtype or x.device != ref.device):
         raise ValueError(f"{name} is {x.dtype} on {x.device} but poses is {ref.dtype} on {ref.device}: pass all inputs with one dtype and device.")
 
-# %% ../nbs/03_skel.ipynb #13185342
+# %% ../nbs/03_skel.ipynb #8c65edd6
 @functools.lru_cache(maxsize=None)
 def _skew_basis(dtype, device):
     "(3, 9): w @ it = [w]x flattened; one copy per dtype and device (no host-to-device copy per call)."
@@ -211,7 +211,7 @@ def align_vectors(u, v):
     R = torch.eye(3, dtype=u.dtype, device=u.device) + K + _bmm(K, K) * ((1 - c) / s ** 2)[..., None, None]
     return R.nan_to_num(nan=0., posinf=math.inf, neginf=-math.inf)
 
-# %% ../nbs/03_skel.ipynb #8571a3ca
+# %% ../nbs/03_skel.ipynb #d7fdc690
 def scapula_offset(abd, elev, width, height, left=False):
     """Scapula translation (..., 3) on the thorax ellipsoid, minus its value at zero angles (official right/left_scapula).
     `left` is a bool or a bool tensor broadcasting against the angles (both sides in one call)."""
@@ -232,7 +232,7 @@ def spine_offset(bend, ext, L):
     X, Y = _arc(torch.stack([bend, ext], -1), L[..., None])                  # bending and extension together
     return torch.stack([-X[..., 0], Y.sum(-1) - 2 * L, -X[..., 1]], -1)
 
-# %% ../nbs/03_skel.ipynb #31869e4f
+# %% ../nbs/03_skel.ipynb #708ce143
 class SKELOutput:
     "What `SKEL.forward` returns (skel_spec 3.1): fields by attribute or key; `lazy` fields are computed on first read."
     FIELDS = ('skin_verts', 'skel_verts', 'joints', 'joints_ori', 'betas', 'poses', 'trans', 'pose_offsets', 'joints_tpose', 'v_shaped')
@@ -254,7 +254,7 @@ class SKELOutput:
         sh = lambda v: tuple(v.shape) if isinstance(v, torch.Tensor) else v
         return 'SKELOutput(' + ', '.join(f"{k}={sh(self.__dict__[k]) if k in self.__dict__ else '(on read)'}" for k in self.FIELDS) + ')'
 
-# %% ../nbs/03_skel.ipynb #be5caf25
+# %% ../nbs/03_skel.ipynb #00905347
 _BUFFERS = ('skin_template', 'blend_dirs', 'J_template', 'J_shapedirs', 'skin_weights', 'Ra', 'C', 'bone_src',
             'a_len', 'a11y', 'scale_t', 'scale_dirs', 'skel_template', 'skel_weights', 'skel_weights_rigid')
 _INDEX = ('pose_src', 'bone_first', 'bone_second', 'moving', 'scale_src', 'scale_at', 'parents', 'child', 'faces', 'skel_faces')
@@ -308,7 +308,7 @@ class SKEL(nn.Module):
     def extra_repr(self):
         return f"gender={self.gender}, file={self.model_file}, skin={self.skin_template.shape[0]} verts, skeleton={self.skel_template.shape[0]} verts"
 
-# %% ../nbs/03_skel.ipynb #8d191b24
+# %% ../nbs/03_skel.ipynb #2ad967ef
 def _chain(m, R, t):
     "World transforms (B, 24, 4, 4) from local rotations R (B, 24, 3, 3) and translations t (B, 24, 3) (3.9)."
     B = R.shape[0]
@@ -321,21 +321,28 @@ def _chain(m, R, t):
 
 _BLOCK_FLOATS = 2 ** 22   # floats of blended transforms per skinning block (16 MB): fits the cache, measured best on CPU
 
-def skin_points(W, G, J, x, w=None):
-    "Linear blend skinning of points x (V, 3, B or 1) with weights W (V, 24), world transforms G (B, 24, 4, 4) about rest joints J (B, 24, 3); -> (V, 3, B)."
+def skin_points(W, G, J, x, w=None, trans=None):
+    """Linear blend skinning of points x (V, 3, B or 1) with weights W (V, 24), world transforms G (B, 24, 4, 4) about
+    rest joints J (B, 24, 3); -> (V, 3, B). With `trans` (B, 3): the points moved by it, as (B, V, 3), each block
+    written while it is in cache (no separate passes for the translation and the transpose)."""
     B = G.shape[0]
     E = torch.cat([G[:, :, :3, :3], (G[:, :, :3, 3] - (G[:, :, :3, :3] * J[:, :, None]).sum(-1))[..., None]], -1)
     E = E.permute(1, 2, 3, 0).reshape(N_JOINTS, 12 * B)                      # (24, 12B): joint, row, column, batch
     V, step = W.shape[0], max(256, _BLOCK_FLOATS // (12 * B))
-    out = []
+    out = [] if trans is None else x.new_empty(B, V, 3)
     for s in range(0, V, step):                                               # cache blocks of vertices, not a per-vertex loop
         T = (W[s:s + step] @ E).view(-1, 3, 4, B)
         xs = x[s:s + step]
         h = T[:, :, 3] if w is None else T[:, :, 3] * w[s:s + step, None, None]
-        out.append(h.addcmul(T[:, :, 0], xs[:, None, 0]).addcmul_(T[:, :, 1], xs[:, None, 1]).addcmul_(T[:, :, 2], xs[:, None, 2]))
+        if trans is not None: h = h + trans.T                                 # (n, 3, B), then accumulated in place
+        elif w is None: h = h.clone()
+        p = h.addcmul_(T[:, :, 0], xs[:, None, 0]).addcmul_(T[:, :, 1], xs[:, None, 1]).addcmul_(T[:, :, 2], xs[:, None, 2])
+        if trans is None: out.append(p)
+        else: out[:, s:s + step] = p.view(-1, B).t().contiguous().view(B, -1, 3)   # blocked transpose, then rows
+    if trans is not None: return out
     return out[0] if len(out) == 1 else torch.cat(out)
 
-# %% ../nbs/03_skel.ipynb #5865a12d
+# %% ../nbs/03_skel.ipynb #c8fc55a0
 def _forward(self, poses, betas, trans=None, poses_type='skel', skelmesh=True, dJ=None, pose_dep_bs=True):
     "Pose, shape and place SKEL: poses (B, 46), betas (B, 10), trans (B, 3) -> SKELOutput (skel_spec 3)."
     if poses_type != 'skel': raise ValueError(f"poses_type={poses_type!r}: only 'skel' is supported (the official 'bsm' mode is broken, skel_spec 3.15).")
@@ -382,8 +389,8 @@ def _forward(self, poses, betas, trans=None, poses_type='skel', skelmesh=True, d
     coef = torch.cat([betas, feat], 1)                                        # (B, 10 + 171)
     v_rest = torch.addmm(c['skin_template'].view(-1, 1), c['blend_dirs'][:coef.shape[1]].T, coef.T).view(Ns, 3, B)
     # 3.11 skin, 3.12 joints and orientations
-    skin = (skin_points(c['skin_weights'], Gw, J, v_rest) + trans.T).permute(2, 0, 1).contiguous()
-    skel = (self._skeleton(c, betas, o, J, Rk, Gw) + trans.T).permute(2, 0, 1).contiguous() if skelmesh else None
+    skin = skin_points(c['skin_weights'], Gw, J, v_rest, trans=trans)                         # (B, N_s, 3)
+    skel = self._skeleton(c, betas, o, J, Rk, Gw, trans) if skelmesh else None
     lazy = dict(v_shaped=lambda: torch.addmm(c['skin_template'].view(-1), betas, c['blend_dirs'][:N_BETAS]).view(B, Ns, 3),
                 pose_offsets=(lambda: (feat @ c['blend_dirs'][N_BETAS:]).view(B, Ns, 3)) if pose_dep_bs else (lambda: poses.new_zeros(B, Ns, 3)))
     return SKELOutput(lazy, skin_verts=skin, skel_verts=skel, joints=Gw[:, :, :3, 3] + trans[:, None], joints_ori=_bmm(Gw[:, :, :3, :3], Rk),
@@ -391,7 +398,7 @@ def _forward(self, poses, betas, trans=None, poses_type='skel', skelmesh=True, d
 
 SKEL.forward = _forward
 
-# %% ../nbs/03_skel.ipynb #ff9658df
+# %% ../nbs/03_skel.ipynb #16fb9d77
 def bone_scales(self, c, betas, o):
     "Per-bone, per-axis scale (B, 24, 3) of the skeleton mesh for shape `betas` and rest offsets `o` (3.13)."
     r = o.norm(dim=-1) / c['a_len']                                         # (B, 24)
@@ -404,8 +411,8 @@ def bone_scales(self, c, betas, o):
     S[:, 12, 0], S[:, 11, 0] = thorax, thorax
     return S
 
-def _skeleton(self, c, betas, o, J, Rk, Gw):
-    "Posed skeleton-mesh vertices (N_k, 3, B) without translation."
+def _skeleton(self, c, betas, o, J, Rk, Gw, trans):
+    "Posed skeleton-mesh vertices (B, N_k, 3), moved by `trans` (B, 3)."
     K, Wk, Wr = (getattr(self, k).to(J.dtype) for k in _BUFFERS[-3:])
     S = bone_scales(self, c, betas, o)
     eye = torch.eye(4, dtype=J.dtype, device=J.device)
@@ -413,11 +420,11 @@ def _skeleton(self, c, betas, o, J, Rk, Gw):
     w = Wr.sum(1)                                                             # homogeneous coordinate of the aligned bones
     zero = torch.zeros_like(J)
     y = skin_points(Wr, A, zero, K[..., None], w)                              # (N_k, 3, B): bones in the shaped T-pose
-    return skin_points(Wk, Gw, J, y, w)
+    return skin_points(Wk, Gw, J, y, w, trans)
 
 SKEL.bone_scales, SKEL._skeleton = bone_scales, _skeleton
 
-# %% ../nbs/03_skel.ipynb #d1adb21d
+# %% ../nbs/03_skel.ipynb #d899e318
 REFERENCE_FIELDS = ('skin_verts', 'skel_verts', 'joints', 'joints_ori', 'pose_offsets', 'joints_tpose', 'v_shaped')
 
 def compare_to_reference(model, ref) -> dict:
@@ -427,7 +434,7 @@ def compare_to_reference(model, ref) -> dict:
     ours = {k: o[k][:, ids[k]] if k in ids else o[k] for k in REFERENCE_FIELDS}
     return {k: (ours[k].detach() - torch.as_tensor(ref[k])).abs().max().item() for k in REFERENCE_FIELDS}
 
-# %% ../nbs/03_skel.ipynb #a8cf0624
+# %% ../nbs/03_skel.ipynb #acd8d671
 MIRROR_POSE_SOURCE = (0, 1, 2, 10, 11, 12, 13, 14, 15, 16, 3, 4, 5, 6, 7, 8, 9, *range(17, 26),
                       36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35)   # hsmr_spec 1.5
 MIRROR_POSE_SIGN = (1, -1, -1, *[1] * 14, *[-1, 1, -1] * 3,
@@ -445,7 +452,7 @@ def skin_mirror_ids(template) -> tuple:
     dist, ids = cKDTree(v).query(v * [-1, 1, 1])
     return torch.as_tensor(ids), torch.as_tensor(dist)
 
-# %% ../nbs/03_skel.ipynb #f93e904e
+# %% ../nbs/03_skel.ipynb #cc3751f2
 def mirror_error(model, q, betas) -> torch.Tensor:
     "Per-vertex distance (B, V) between the skin posed with `q` and the reflected skin posed with `mirror_pose(q)`."
     ids, _ = skin_mirror_ids(model.skin_template)
@@ -453,7 +460,7 @@ def mirror_error(model, q, betas) -> torch.Tensor:
     b = model(mirror_pose(q), betas, skelmesh=False).skin_verts[:, ids.to(q.device)] * q.new_tensor([-1., 1, 1])
     return (a - b).norm(dim=-1)
 
-# %% ../nbs/03_skel.ipynb #2108402a
+# %% ../nbs/03_skel.ipynb #a8abf8c3
 import json, os, sys, time, warnings
 from fastcore.script import call_parse, CliError
 
