@@ -8,7 +8,7 @@ Docs: https://hsmr-toolkit.github.io/hsmr/train.html.md"""
 __all__ = ['CONFIGS', 'TrainConfig', 'make_config', 'loss_weights', 'lr_at', 'EpochSampler', 'NoisyLabels', 'predict',
            'batch_losses', 'validate', 'checkpoints', 'save_checkpoint', 'load_init', 'read_metrics', 'train', 'main']
 
-# %% ../nbs/14_train.ipynb #8fa40f07
+# %% ../nbs/14_train.ipynb #c6912fd7
 import argparse, hashlib, json, math, os, shutil, sys, time, warnings
 from dataclasses import dataclass, field, fields, asdict, replace
 from pathlib import Path
@@ -26,7 +26,7 @@ from .data import (SyntheticDataset, ShardDataset, MixedDataset, MIXTURE_WEIGHTS
 from .refine import REFINE, PseudoGTStore, PredictionCache, refine_due, refine_round
 from .metrics import kp44_3d_errors
 
-# %% ../nbs/14_train.ipynb #6929ca90
+# %% ../nbs/14_train.ipynb #4293c47e
 @dataclass
 class TrainConfig:
     "Every training setting; defaults are HSMR's (supplement S.3, hsmr_spec 8)."
@@ -128,7 +128,7 @@ def _check(cfg):
         if getattr(cfg, k) < 1: raise ValueError(f"{k}={getattr(cfg, k)} must be at least 1.")
     if not 0 <= cfg.label_noise <= 1: raise ValueError(f"label_noise={cfg.label_noise} must be in [0, 1].")
 
-# %% ../nbs/14_train.ipynb #794c84cd
+# %% ../nbs/14_train.ipynb #c788d352
 def loss_weights(cfg: TrainConfig) -> dict:
     "The loss weights of `cfg` (its w_* settings) as `hsmr.losses.compute_losses` takes them."
     return {k: getattr(cfg, f'w_{k}') for k in LOSS_WEIGHTS}
@@ -139,7 +139,7 @@ def lr_at(cfg: TrainConfig, step: int) -> float:
     warm = min(1., (step + 1) / cfg.warmup_steps) if cfg.warmup_steps else 1.
     return cfg.lr * warm * 0.5 * (1 + math.cos(math.pi * min(step, cfg.steps) / cfg.steps))
 
-# %% ../nbs/14_train.ipynb #e96aed9b
+# %% ../nbs/14_train.ipynb #35549de4
 class EpochSampler(torch.utils.data.Sampler):
     "Batches of a seeded per-epoch permutation of `n` items, this rank's share, starting at batch `start`."
     def __init__(self, n, batch_size, seed=0, epoch=0, start=0, rank=0, world_size=1):
@@ -167,7 +167,7 @@ class NoisyLabels(torch.utils.data.Dataset):
         else: item = dict(item, corrupted=torch.tensor(False))
         return item
 
-# %% ../nbs/14_train.ipynb #863598d4
+# %% ../nbs/14_train.ipynb #9d0bfc06
 def predict(model, images, skel, regressor, autocast=None):
     "The regressor's output for images (B, 3, 256, 256) and its SKEL keypoints kp3d (B, 44, 3), kp2d (B, 44, 2)."
     from contextlib import nullcontext
@@ -199,7 +199,7 @@ def validate(model, loader, skel, regressor, device='cpu', autocast=None) -> dic
     if model is not None: model.train(was)
     return {k: torch.cat(v).mean().item() for k, v in errs.items()}
 
-# %% ../nbs/14_train.ipynb #eefb9a77
+# %% ../nbs/14_train.ipynb #b275f149
 def checkpoints(out) -> list:
     "The complete checkpoints in run folder `out`, oldest first."
     return sorted((Path(out)/'checkpoints').glob('step_*.ckpt'))
@@ -218,7 +218,7 @@ def save_checkpoint(fabric, out, state, keep=2) -> Path:
     fabric.barrier()
     return path
 
-# %% ../nbs/14_train.ipynb #fe277d84
+# %% ../nbs/14_train.ipynb #c2e0cff6
 def load_init(model, path):
     "Load the weights of checkpoint `path` (ours, format hsmr-train/1, or an official HSMR one) into `model`."
     p = Path(path).expanduser()
@@ -233,7 +233,7 @@ def load_init(model, path):
         return model
     return load_hsmr_checkpoint(model, p)
 
-# %% ../nbs/14_train.ipynb #c79c91d4
+# %% ../nbs/14_train.ipynb #52d666d4
 def _precision(cfg):
     if cfg.precision != 'auto': return cfg.precision
     if cfg.accelerator != 'cpu' and torch.cuda.is_available():
@@ -298,7 +298,7 @@ def _val_loader(cfg):
     ds = SyntheticDataset(cfg.n_synthetic, cfg.synthetic_seed, 'val', augm=None, progress=False)
     return DataLoader(ds, batch_size=64)
 
-# %% ../nbs/14_train.ipynb #b6e821bb
+# %% ../nbs/14_train.ipynb #9d393e54
 def train(cfg: TrainConfig, out='runs/quickstart', restart=False, progress=True, stop_after=None) -> dict:
     "Train the regressor with `cfg` in run folder `out` (resuming from its newest checkpoint); returns the summary."
     from lightning_fabric import Fabric
@@ -420,7 +420,7 @@ def train(cfg: TrainConfig, out='runs/quickstart', restart=False, progress=True,
                 pseudo_gt_size=len(store), checkpoint=str(ckpts[-1]) if ckpts else None, out=str(out),
                 pseudo_gt_digest=store.digest(), rank=rank)
 
-# %% ../nbs/14_train.ipynb #63b1dcb9
+# %% ../nbs/14_train.ipynb #ee36105b
 def _parser():
     lines = [f'  {f.name}={f.default!r}: {f.metadata["help"]}' for f in fields(TrainConfig)]
     p = argparse.ArgumentParser(prog='python -m hsmr.train', formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -446,5 +446,5 @@ def main(argv=None):
     if res.pop('rank') == 0: print(json.dumps(res))
     return res
 
-# %% ../nbs/14_train.ipynb #a5df08f7
+# %% ../nbs/14_train.ipynb #224f8674
 if __name__ == '__main__': main()
