@@ -10,10 +10,10 @@ __all__ = ['MAX_PVE_THRESHOLD', 'MAX_ABS_BETA', 'MIN_CONFIDENT_KEYPOINTS', 'LEVE
            'POSE_PRIOR', 'BETA_RIDGE', 'JAC_STRIDE', 'MAX_ITERS', 'REL_TOL', 'ABS_TOL', 'LATER', 'OFFSET_QIDS',
            'SMPL_GENDERS', 'vertex_errors', 'max_pve', 'mean_pve', 'quality_flags', 'joint_regressor',
            'anatomical_joints', 'rest_state', 'beta_transfer', 'mirror_vertices', 'kabsch', 'bone_moments',
-           'project_to_dofs', 'analytic_init', 'fit_joint_weights', 'joint_offsets', 'offset_derivatives',
-           'gauss_newton_terms', 'refine', 'fit_skel', 'Converter', 'load_input', 'convert_file', 'main']
+           'project_to_dofs', 'analytic_init', 'fit_joint_weights', 'offset_derivatives', 'gauss_newton_terms',
+           'refine', 'fit_skel', 'Converter', 'load_input', 'convert_file', 'main']
 
-# %% ../nbs/06_smpl2skel.ipynb #306d078d
+# %% ../nbs/06_smpl2skel.ipynb #70752269
 import json, math, os, shutil, sys, time, warnings
 from pathlib import Path
 import numpy as np
@@ -22,10 +22,10 @@ from fastcore.script import call_parse, CliError
 from .config import GENDERS, atomic_savez, file_sha256
 from .rotations import (PARENTS, JOINT_QIDS, POSE_JOINT, N_JOINTS, N_POSE, POSE_AXES,
                             pose_to_dof_rotations, pose_to_local_rotations, local_rotations_to_pose)
-from .skel import SKEL, load_skel_file, scapula_offset, spine_offset
+from .skel import SKEL, load_skel_file, joint_offsets, OFFSET_JOINTS
 from .smpl import SMPL
 
-# %% ../nbs/06_smpl2skel.ipynb #3c157a5f
+# %% ../nbs/06_smpl2skel.ipynb #daadcde9
 MAX_PVE_THRESHOLD = 0.06   # metres: HSMR discards SKEL fits with maxPVE > 6 cm (supplement S.2)
 MAX_ABS_BETA = 3.          # HMR2.0's filter kept by HSMR: discard a fit with any |beta| > 3 (supplement S.2)
 MIN_CONFIDENT_KEYPOINTS = 4   # ... or with fewer than 4 keypoints of confidence > 0 (supplement S.2)
@@ -44,7 +44,7 @@ def mean_pve(pred, target):
     "Mean per-vertex distance (...,) between vertices `pred` and `target` (..., V, 3)."
     return vertex_errors(pred, target).mean(-1)
 
-# %% ../nbs/06_smpl2skel.ipynb #2801f7dd
+# %% ../nbs/06_smpl2skel.ipynb #d4e5a19e
 def quality_flags(max_pve, betas, keypoints=None, max_pve_threshold=MAX_PVE_THRESHOLD, max_abs_beta=MAX_ABS_BETA,
                   min_keypoints=MIN_CONFIDENT_KEYPOINTS) -> dict:
     "HSMR's filters as boolean arrays (N,), True = fails: maxPVE, |beta|, too few confident keypoints; and `keep`."
@@ -56,7 +56,7 @@ def quality_flags(max_pve, betas, keypoints=None, max_pve_threshold=MAX_PVE_THRE
     flags['keep'] = ~np.any(list(flags.values()), axis=0)
     return flags
 
-# %% ../nbs/06_smpl2skel.ipynb #f3661fd8
+# %% ../nbs/06_smpl2skel.ipynb #02c2a1d8
 def joint_regressor(skel) -> torch.Tensor:
     "SKEL's anatomical joint regressor `J_regressor_osim` (24, 6890) as a dense tensor, on the model's device."
     d = load_skel_file(skel.model_file)
@@ -68,7 +68,7 @@ def anatomical_joints(regressor, verts):
     "Anatomical joint targets (B, 24, 3): the SKEL regressor (24, V) applied to posed vertices (B, V, 3)."
     return torch.einsum('jv,bvc->bjc', regressor, verts)
 
-# %% ../nbs/06_smpl2skel.ipynb #fe8ec75c
+# %% ../nbs/06_smpl2skel.ipynb #c663fdd3
 def rest_state(skel, betas):
     "Rest skin (B, V, 3), rest joints (B, 24, 3) and bone orientations Rk (B, 24, 3, 3) of SKEL for `betas` (B, 10)."
     B = betas.shape[0]
@@ -87,12 +87,12 @@ def beta_transfer(smpl, skel):
     P = torch.linalg.pinv(S_k)                                          # (10, 3V)
     return (P @ S_s).float(), (P @ (T_s - T_k)).float()
 
-# %% ../nbs/06_smpl2skel.ipynb #330ea091
+# %% ../nbs/06_smpl2skel.ipynb #296893e9
 def mirror_vertices(verts, mirror_ids):
     "The left-right mirror (x -> -x, vertices renumbered by the involution `mirror_ids` (V,)) of vertices (B, V, 3)."
     return (verts * verts.new_tensor([-1., 1., 1.]))[:, mirror_ids]
 
-# %% ../nbs/06_smpl2skel.ipynb #81dc83a8
+# %% ../nbs/06_smpl2skel.ipynb #fe46c35f
 def _levels():
     "Joints grouped by depth in the tree (8 levels): a level's joints are decided together."
     depth = [0] * N_JOINTS
@@ -126,7 +126,7 @@ def _point_sets():
 
 ANCHORS = _point_sets()
 
-# %% ../nbs/06_smpl2skel.ipynb #85eabd3f
+# %% ../nbs/06_smpl2skel.ipynb #13573198
 def _cross(a, b):
     "Cross products of broadcastable (..., 3) tensors."
     a0, a1, a2 = a.unbind(-1); b0, b1, b2 = b.unbind(-1)
@@ -143,7 +143,7 @@ def kabsch(H):
     D = torch.stack([torch.ones_like(d), torch.ones_like(d), d], -1)
     return Vh.transpose(-1, -2) @ (D[..., :, None] * U.transpose(-1, -2))
 
-# %% ../nbs/06_smpl2skel.ipynb #f4233223
+# %% ../nbs/06_smpl2skel.ipynb #72ee312b
 def _dof_frames(skel, Rk):
     "M = Rk Ra^T (B, 24, 3, 3): maps each joint's own frame to world-aligned rest coordinates (skel_spec 3.7)."
     return Rk @ skel.Ra.to(Rk).transpose(-1, -2)
@@ -167,7 +167,7 @@ def bone_moments(x0, J0, V, Jt, W, M, joint_weight=INIT_JOINT_WEIGHT, hinge_weig
     H[:, p] += hinge_weight * d0[..., :, None] * dt[..., None, :]
     return H
 
-# %% ../nbs/06_smpl2skel.ipynb #163f1895
+# %% ../nbs/06_smpl2skel.ipynb #cb17dfd2
 def project_to_dofs(H, M):
     "SKEL poses (B, 46) from bone moments H (B, 24, 3, 3), decided root to leaves on each joint's own angles."
     B = H.shape[0]
@@ -203,7 +203,7 @@ def analytic_init(skel, verts, joints, betas):
     skin = skel(q, betas, torch.zeros_like(betas[:, :3]), skelmesh=False).skin_verts
     return q, (verts - skin).mean(1)
 
-# %% ../nbs/06_smpl2skel.ipynb #009ab73e
+# %% ../nbs/06_smpl2skel.ipynb #4e338a7b
 FIT_JOINT_WEIGHT = 10.        # joint vs vertex weight in the refinement (each vertex weighs 1)
 FIT_SCAPULA_WEIGHT = 100.     # the scapulae: kept in place "to avoid collapsing shoulders" (official stage 3)
 POSE_PRIOR = 1e-5             # m^2 per rad^2: only decides angles that no residual observes
@@ -228,15 +228,7 @@ def _later_dofs():
     return t
 
 LATER = _later_dofs()
-OFFSET_QIDS = {14: (26, 27), 19: (36, 37), 11: (17, 18), 12: (20, 21), 13: (23, 24)}   # translating joints (skel_spec 3.8)
-
-def joint_offsets(q, J):
-    "The non-rotational offsets (B, 5, 3) of joints 14, 19, 11, 12, 13 for poses q and rest joints J (as SKEL's forward)."
-    width, height = (J[:, 19] - J[:, 14]).norm(dim=-1), (J[:, 12] - J[:, 11]).norm(dim=-1)
-    L = (J[:, [11, 12, 13], 1] - J[:, [0, 11, 12], 1]).abs()
-    return torch.stack([scapula_offset(q[:, 26], q[:, 27], width, height),
-                        scapula_offset(q[:, 36], q[:, 37], width, height, left=True),
-                        *spine_offset(q[:, [17, 20, 23]], q[:, [18, 21, 24]], L).unbind(1)], 1)
+OFFSET_QIDS = dict(zip(OFFSET_JOINTS, ((26, 27), (36, 37), (17, 18), (20, 21), (23, 24))))   # their angles (skel_spec 3.8)
 
 def offset_derivatives(q, J, h=1e-3):
     "d offset / dq (B, 46, 3) in the parent's frame (central differences; zero but for the scapula and spine angles)."
@@ -247,7 +239,7 @@ def offset_derivatives(q, J, h=1e-3):
             d[:, m] = (joint_offsets(q + e, J)[:, n] - joint_offsets(q - e, J)[:, n]) / (2 * h)
     return d
 
-# %% ../nbs/06_smpl2skel.ipynb #22949557
+# %% ../nbs/06_smpl2skel.ipynb #f554fca2
 def gauss_newton_terms(out, q, trans, Rk, Ra, W, rv, rj, sw, sub, idx, w):
     "J^T J (B, 49, 49), J^T r (B, 49) of residuals rv (B, V, 3), rj (B, 24, 3) wrt (q, trans); and the subset and joint Jacobians."
     B, V = q.shape[0], rv.shape[1]
@@ -257,7 +249,7 @@ def gauss_newton_terms(out, q, trans, Rk, Ra, W, rv, rj, sw, sub, idx, w):
     Gt = out.joints - trans[:, None]                                       # (B, 24, 3) joint positions
     x, J = out.v_shaped + out.pose_offsets, out.joints_tpose
     c = Gt - (GR @ J[..., None])[..., 0]                                   # bone b puts x at GR_b x + c_b
-    Rd = torch.cat([pose_to_dof_rotations(q), eye.expand(B, 1, 3, 3)], 1)
+    Rd = pose_to_dof_rotations(q, with_identity=True)                      # (B, 47, 3, 3): slot 46 is I
     later = LATER.to(dev)
     jm = torch.tensor(POSE_JOINT, device=dev)
     GRp = torch.cat([eye.expand(B, 1, 3, 3), GR], 1)[:, [p + 1 for p in PARENTS]][:, jm]   # parent rotation per angle
@@ -284,7 +276,7 @@ def gauss_newton_terms(out, q, trans, Rk, Ra, W, rv, rj, sw, sub, idx, w):
     Jv = torch.cat([Jv, eye.expand(B, len(sub), 3, 3)], 2).transpose(1, 2).flatten(2)   # (B, 49, 3S)
     return (Jv @ Jv.transpose(1, 2)) * (V / len(sub)) + Jj @ Jj.transpose(1, 2), g, Jv, Jj
 
-# %% ../nbs/06_smpl2skel.ipynb #253342f0
+# %% ../nbs/06_smpl2skel.ipynb #5aaeacd5
 def _beta_jacobian(skel, q, trans, betas, out, sw, h=0.1):
     "Forward differences of skins (B, 10, V, 3) and weighted joints (B, 10, 24, 3) wrt the 10 betas."
     B = q.shape[0]
@@ -354,7 +346,7 @@ def refine(skel, q, trans, betas, verts, joints, iters=MAX_ITERS, joint_weights=
         active[a[(ok & small) | (delta.abs().amax(1) < 1e-6) | (lam[a] > 1e8)]] = False
     return q, trans, betas, state['skin_verts'], n_iter
 
-# %% ../nbs/06_smpl2skel.ipynb #77fd42b9
+# %% ../nbs/06_smpl2skel.ipynb #43995eb4
 def fit_skel(skel, verts, betas=None, joints=None, regressor=None, iters=MAX_ITERS, joint_weights=None):
     "Fit SKEL to target skins verts (B, 6890, 3): dict of poses (B, 46), betas, trans, skin_verts, max_pve, mean_pve, iters."
     if joints is None: joints = anatomical_joints(joint_regressor(skel) if regressor is None else regressor, verts)
@@ -366,7 +358,7 @@ def fit_skel(skel, verts, betas=None, joints=None, regressor=None, iters=MAX_ITE
     return dict(poses=q, betas=betas, trans=trans, skin_verts=skin, max_pve=max_pve(skin, verts),
                 mean_pve=mean_pve(skin, verts), iters=n)
 
-# %% ../nbs/06_smpl2skel.ipynb #816dfece
+# %% ../nbs/06_smpl2skel.ipynb #94157887
 class Converter:
     "SMPL -> SKEL conversion of batches: the models, the joint regressor and the beta map, loaded once."
     def __init__(self, skel_dir=None, smpl_dir=None, smpl_gender='neutral', skel_gender='male', device='cpu',
@@ -410,7 +402,7 @@ class Converter:
                     res[pre + k] = out
         return res
 
-# %% ../nbs/06_smpl2skel.ipynb #7c91502b
+# %% ../nbs/06_smpl2skel.ipynb #29d475ab
 SMPL_GENDERS = GENDERS['smpl']   # ('neutral', 'male', 'female'), as hsmr.config names them
 
 def _shape_error(key, x, want):
@@ -467,7 +459,7 @@ def load_input(path) -> tuple[dict, str | None]:
     if gender is not None and gender not in SMPL_GENDERS: raise ValueError(f"'gender' is {gender!r}; expected one of {SMPL_GENDERS}.")
     return out, gender
 
-# %% ../nbs/06_smpl2skel.ipynb #9e523086
+# %% ../nbs/06_smpl2skel.ipynb #6315ee2a
 def _stats(prefix, res, fits_ok):
     "Summary numbers of the fits `prefix`max_pve among the rows fitted."
     m = res[prefix + 'max_pve'][fits_ok]
@@ -543,7 +535,7 @@ def convert_file(input, output, mirror=False, batch_size=1024, device='cpu', gen
     summary['fits_per_second'] = round(fitted / t_fit, 2) if t_fit > 0 else None
     return summary
 
-# %% ../nbs/06_smpl2skel.ipynb #f48714c7
+# %% ../nbs/06_smpl2skel.ipynb #12c6284a
 @call_parse
 def main(input: str,                    # SMPL input .npz: global_orient/body_pose/betas[/transl], AMASS poses/trans/betas, or vertices (N, 6890, 3); optional keypoints (N, K, 3) and gender
          output: str,                   # SKEL output .npz: poses (N, 46), betas, trans, max_pve, mean_pve, skipped and the quality flags

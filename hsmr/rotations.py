@@ -14,12 +14,12 @@ __all__ = ['JOINT_NAMES', 'PARENTS', 'JOINT_DOFS', 'JOINT_TYPES', 'POSE_NAMES', 
            'cossin_to_angle', 'pose_to_rep', 'rep_to_pose', 'rep_to_local_rotations', 'rep144_to_rep88',
            'rep88_to_rep144', 'geodesic_distance', 'euler_to_matrix', 'matrix_to_euler']
 
-# %% ../nbs/01_rotations.ipynb #722ccdde
+# %% ../nbs/01_rotations.ipynb #7c80dff2
 import functools, math
 import torch
 import numpy as np
 
-# %% ../nbs/01_rotations.ipynb #7b50dba9
+# %% ../nbs/01_rotations.ipynb #c396df84
 JOINT_NAMES = ['pelvis', 'femur_r', 'tibia_r', 'talus_r', 'calcn_r', 'toes_r',
                'femur_l', 'tibia_l', 'talus_l', 'calcn_l', 'toes_l',
                'lumbar_body', 'thorax', 'head',
@@ -50,7 +50,7 @@ N_JOINTS, N_POSE = 24, 46
 JOINT_QIDS = [list(range(s - d, s)) for d, s in zip(JOINT_DOFS, np.cumsum(JOINT_DOFS).tolist())]  # q indices per joint
 POSE_JOINT = [j for j, d in enumerate(JOINT_DOFS) for _ in range(d)]                              # joint of each q
 
-# %% ../nbs/01_rotations.ipynb #b3713744
+# %% ../nbs/01_rotations.ipynb #4873d63b
 THREE_DOF_JOINTS = [j for j, d in enumerate(JOINT_DOFS) if d == 3]   # [0, 1, 6, 11, 12, 13, 14, 15, 19, 20]
 ONE_DOF_JOINTS = [j for j, d in enumerate(JOINT_DOFS) if d == 1]     # knees, ankles, subtalar, toes, elbows, forearms
 TWO_DOF_JOINTS = [j for j, d in enumerate(JOINT_DOFS) if d == 2]     # the wrists [18, 23]
@@ -58,7 +58,7 @@ THREE_DOF_QIDS = [q for j in THREE_DOF_JOINTS for q in JOINT_QIDS[j]]
 ONE_DOF_QIDS = [JOINT_QIDS[j][0] for j in ONE_DOF_JOINTS]
 TWO_DOF_QIDS = [q for j in TWO_DOF_JOINTS for q in JOINT_QIDS[j]]
 
-# %% ../nbs/01_rotations.ipynb #606543f6
+# %% ../nbs/01_rotations.ipynb #6919027c
 def _xyz_frame_z(e1, e2, e3):
     "z column of the intrinsic XYZ Euler frame R_x(e1) R_y(e2) R_z(e3) (OpenSim PinJoint axis)."
     c1, s1, c2, s2, c3, s3 = math.cos(e1), math.sin(e1), math.cos(e2), math.sin(e2), math.cos(e3), math.sin(e3)
@@ -92,7 +92,7 @@ POSE_AXES = torch.tensor([  # (46, 3) float64: the local axis of each angle, fli
     _neg(_X), _neg(_Z),                                           # hand_l
 ], dtype=torch.float64)
 
-# %% ../nbs/01_rotations.ipynb #11730ffc
+# %% ../nbs/01_rotations.ipynb #5f45b163
 def axis_angle_to_matrix(aa: torch.Tensor) -> torch.Tensor:
     "Rotation matrices (..., 3, 3) of axis-angle vectors `aa` (..., 3): angle |aa| about aa/|aa|."
     th2 = (aa * aa).sum(-1, keepdim=True)[..., None]                       # (..., 1, 1)
@@ -110,7 +110,7 @@ def skew(v: torch.Tensor) -> torch.Tensor:
     z = torch.zeros_like(v[..., 0])
     return torch.stack([z, -v[..., 2], v[..., 1], v[..., 2], z, -v[..., 0], -v[..., 1], v[..., 0], z], -1).unflatten(-1, (3, 3))
 
-# %% ../nbs/01_rotations.ipynb #f794b720
+# %% ../nbs/01_rotations.ipynb #82a505b4
 def _dof_gather_table():
     "(24, 3) indices into the 46 elementary rotations (+ identity slot 46), last-applied first."
     t = torch.full((N_JOINTS, 3), N_POSE, dtype=torch.long)
@@ -126,29 +126,26 @@ def _dof_constants(dtype, device):
     K = skew(torch.cat([POSE_AXES, POSE_AXES.new_zeros(1, 3)]).to(dtype=dtype, device=device))
     return K, K @ K, torch.eye(3, dtype=dtype, device=device), DOF_GATHER.to(device)
 
-def _dof_rotations(q, with_identity=False):
-    "Rodrigues about the fixed axes: (..., 46 or 47, 3, 3); slot 46 (angle 0 about a zero axis) is exactly I."
-    K, KK, eye, _ = _dof_constants(q.dtype, q.device)
-    if with_identity: q = torch.nn.functional.pad(q, (0, 1))
-    else: K, KK = K[:N_POSE], KK[:N_POSE]
-    shape = (*q.shape, 1, 1)
-    return torch.addcmul(torch.addcmul(eye, torch.sin(q).view(shape), K), (1 - torch.cos(q)).view(shape), KK)
 
 def _bmm(a, b):
     "a @ b for (..., n, k) and (..., k, m) with the same leading dims, as one bmm: fewer operations than matmul."
     return torch.bmm(a.reshape(-1, *a.shape[-2:]), b.reshape(-1, *b.shape[-2:])).view(*a.shape[:-1], b.shape[-1])
 
-def pose_to_dof_rotations(q: torch.Tensor) -> torch.Tensor:
-    "The rotation (..., 46, 3, 3) of each angle `q` (..., 46) about its own axis."
-    return _dof_rotations(q)
+def pose_to_dof_rotations(q: torch.Tensor, with_identity=False) -> torch.Tensor:
+    "The rotation (..., 46, 3, 3) of each angle `q` (..., 46) about its own axis; `with_identity`: and I as slot 46."
+    K, KK, eye, _ = _dof_constants(q.dtype, q.device)
+    if with_identity: q = torch.nn.functional.pad(q, (0, 1))             # angle 0 about a zero axis: exactly I
+    else: K, KK = K[:N_POSE], KK[:N_POSE]
+    shape = (*q.shape, 1, 1)
+    return torch.addcmul(torch.addcmul(eye, torch.sin(q).view(shape), K), (1 - torch.cos(q)).view(shape), KK)
 
 def pose_to_local_rotations(q: torch.Tensor) -> torch.Tensor:
     "SKEL joint-local rotations Rp (..., 24, 3, 3) of poses `q` (..., 46)."
     if q.shape[-1] != N_POSE: raise ValueError(f"poses must end in {N_POSE} angles, got shape {tuple(q.shape)}.")
-    R, idx = _dof_rotations(q, with_identity=True), _dof_constants(q.dtype, q.device)[3]
+    R, idx = pose_to_dof_rotations(q, with_identity=True), _dof_constants(q.dtype, q.device)[3]
     return _bmm(_bmm(R[..., idx[:, 0], :, :], R[..., idx[:, 1], :, :]), R[..., idx[:, 2], :, :])   # (..., 24, 3, 3)
 
-# %% ../nbs/01_rotations.ipynb #1c150b9e
+# %% ../nbs/01_rotations.ipynb #a40aa5b9
 def _axis_index_sign(a: torch.Tensor):
     "Index and sign of the signed coordinate axis `a` (3,)."
     i = int(a.abs().argmax())
@@ -166,7 +163,7 @@ _E2_AXES, _E2_FLIPS = _euler_table(TWO_DOF_JOINTS)     # (2, 2): wrists [0, 2]
 EULER_CONVENTIONS = {j: (''.join('XYZ'[i] for i in reversed(ax.tolist())), tuple(int(s) for s in f.tolist()))
                      for j, ax, f in zip(THREE_DOF_JOINTS, _E3_AXES, _E3_FLIPS)}   # jid -> (intrinsic Euler, flips)
 
-# %% ../nbs/01_rotations.ipynb #5609a54d
+# %% ../nbs/01_rotations.ipynb #1dfdef1b
 def _pick(R, rows, cols):
     "Entries R[..., n, rows[n], cols[n]] (..., n) of matrices R (..., n, 3, 3)."
     return R[..., torch.arange(R.shape[-3], device=R.device), rows.to(R.device), cols.to(R.device)]
@@ -205,7 +202,7 @@ def _two_axis(R, axes):
     b = torch.atan2(eps * _pick(R, i, k), _pick(R, i, i))
     return torch.stack([b, a], -1)
 
-# %% ../nbs/01_rotations.ipynb #368db6ce
+# %% ../nbs/01_rotations.ipynb #c25e521f
 def _vee(S):
     "Vectors (..., 3) of the skew parts of S (..., 3, 3): (S32 - S23, S13 - S31, S21 - S12)."
     return torch.stack([S[..., 2, 1] - S[..., 1, 2], S[..., 0, 2] - S[..., 2, 0], S[..., 1, 0] - S[..., 0, 1]], -1)
@@ -232,7 +229,7 @@ def local_rotations_to_pose(Rp: torch.Tensor) -> torch.Tensor:
     q1 = _one_axis(Rp[..., ONE_DOF_JOINTS, :, :], POSE_AXES[ONE_DOF_QIDS])            # (..., 12)
     return _from_groups_q(q3.flatten(-2), q1, q2.flatten(-2))
 
-# %% ../nbs/01_rotations.ipynb #a5e7616b
+# %% ../nbs/01_rotations.ipynb #1b40bd25
 MIDDLE_QIDS = [JOINT_QIDS[j][1] for j in THREE_DOF_JOINTS]   # the middle Euler angle of each 3-DoF joint
 
 def random_pose(n: int, generator=None, dtype=torch.float64) -> torch.Tensor:
@@ -241,7 +238,7 @@ def random_pose(n: int, generator=None, dtype=torch.float64) -> torch.Tensor:
     q[:, MIDDLE_QIDS] /= 2
     return q
 
-# %% ../nbs/01_rotations.ipynb #d51cc65e
+# %% ../nbs/01_rotations.ipynb #1fa8d1ee
 def matrix_to_rot6d(R: torch.Tensor) -> torch.Tensor:
     "6D representations (..., 6) of rotations R (..., 3, 3): the first two rows, row-major."
     if R.shape[-2:] != (3, 3): raise ValueError(f"rotations must end in (3, 3), got shape {tuple(R.shape)}.")
@@ -263,7 +260,7 @@ def cossin_to_angle(x: torch.Tensor) -> torch.Tensor:
     "Angles (...) in (-pi, pi] of (cos, sin) pairs x (..., 2), of any positive scale."
     return torch.atan2(x[..., 1], x[..., 0])
 
-# %% ../nbs/01_rotations.ipynb #06962172
+# %% ../nbs/01_rotations.ipynb #57355b63
 N_REP = 88
 REP_DIMS = [{3: 6, 1: 2, 2: 2}[d] for d in JOINT_DOFS]   # numbers per joint
 _starts = np.cumsum([0] + REP_DIMS).tolist()
@@ -277,7 +274,7 @@ _JOINTS_FROM_GROUPS = torch.argsort(torch.tensor(THREE_DOF_JOINTS + ONE_DOF_JOIN
 def _check_rep(x):
     if x.shape[-1] != N_REP: raise ValueError(f"pose representations must end in {N_REP} numbers, got shape {tuple(x.shape)}.")
 
-# %% ../nbs/01_rotations.ipynb #a06347c5
+# %% ../nbs/01_rotations.ipynb #874e071e
 def pose_to_rep(q: torch.Tensor) -> torch.Tensor:
     "The 88-number representations (..., 88) of SKEL poses q (..., 46)."
     R3 = pose_to_local_rotations(q)[..., THREE_DOF_JOINTS, :, :]           # (..., 10, 3, 3)
@@ -294,7 +291,7 @@ def rep_to_pose(x: torch.Tensor) -> torch.Tensor:
     q1 = cossin_to_angle(x[..., REP_COSSIN_INDEX.to(x.device)])            # (..., 12)
     return _from_groups_q(q3.flatten(-2), q1, x[..., REP_WRIST_INDEX.to(x.device)])
 
-# %% ../nbs/01_rotations.ipynb #9dec7d32
+# %% ../nbs/01_rotations.ipynb #dff46dc2
 def _rotations_about(axes, c, s):
     "Rotations (..., n, 3, 3) about unit axes (n, 3) with cosines c and sines s (..., n)."
     K = skew(axes.to(c))
@@ -311,7 +308,7 @@ def rep_to_local_rotations(x: torch.Tensor) -> torch.Tensor:
     R2 = Rw[..., 1, :, :] @ Rw[..., 0, :, :]                                                # second angle applied last
     return torch.cat([R3, R1, R2], -3)[..., _JOINTS_FROM_GROUPS.to(x.device), :, :]
 
-# %% ../nbs/01_rotations.ipynb #3247e6d7
+# %% ../nbs/01_rotations.ipynb #f448bb78
 REP144_INDEX = torch.tensor([6 * j + n for j in range(N_JOINTS) for n in range(REP_DIMS[j])])   # (88,)
 REP144_SIGN = torch.tensor([-1. if JOINT_DOFS[j] == 1 and n == 1 else 1. for j in range(N_JOINTS)
                             for n in range(REP_DIMS[j])], dtype=torch.float64)                   # (88,)
@@ -326,7 +323,7 @@ def rep88_to_rep144(x: torch.Tensor) -> torch.Tensor:
     _check_rep(x)
     return x.new_zeros(*x.shape[:-1], 144).index_copy(-1, REP144_INDEX.to(x.device), x * REP144_SIGN.to(x))
 
-# %% ../nbs/01_rotations.ipynb #91b81d39
+# %% ../nbs/01_rotations.ipynb #077c99d5
 def geodesic_distance(R1: torch.Tensor, R2: torch.Tensor) -> torch.Tensor:
     "Rotation angles (...) in [0, pi] of R1^T R2 for rotations R1, R2 (..., 3, 3)."
     R = R1.transpose(-1, -2) @ R2
@@ -334,7 +331,7 @@ def geodesic_distance(R1: torch.Tensor, R2: torch.Tensor) -> torch.Tensor:
     s = (v * v).sum(-1).clamp_min(torch.finfo(R.dtype).tiny).sqrt()
     return torch.atan2(s, R.diagonal(dim1=-2, dim2=-1).sum(-1) - 1)
 
-# %% ../nbs/01_rotations.ipynb #93d01020
+# %% ../nbs/01_rotations.ipynb #0433d8ab
 def _convention_axes(convention: str):
     c = convention.upper()
     if len(c) != 3 or set(c) != set('XYZ'):

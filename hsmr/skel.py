@@ -6,12 +6,13 @@ Docs: https://hsmr-toolkit.github.io/hsmr/skel.html.md"""
 
 # %% auto #0
 __all__ = ['SKEL_VERSION', 'SKEL_DOWNLOAD_URL', 'SKEL_KEYS', 'SPARSE_KEYS', 'N_BETAS', 'FIXED_JOINTS', 'SMPL_SLOT',
-           'SCALE_KEYPOINTS', 'THORAX_DEPTH_VERTS', 'MIN_SKIN_VERTS', 'REFERENCE_FIELDS', 'MIRROR_POSE_SOURCE',
-           'MIRROR_POSE_SIGN', 'SkelFileError', 'load_skel_file', 'skel_fingerprint', 'skel_constants', 'align_vectors',
-           'scapula_offset', 'spine_offset', 'SKELOutput', 'SKEL', 'skin_points', 'bone_scales', 'compare_to_reference',
-           'mirror_pose', 'skin_mirror_ids', 'mirror_error', 'write_obj', 'demo_poses', 'main']
+           'SCALE_KEYPOINTS', 'THORAX_DEPTH_VERTS', 'MIN_SKIN_VERTS', 'OFFSET_JOINTS', 'REFERENCE_FIELDS',
+           'MIRROR_POSE_SOURCE', 'MIRROR_POSE_SIGN', 'SkelFileError', 'load_skel_file', 'skel_fingerprint',
+           'skel_constants', 'align_vectors', 'scapula_offset', 'spine_offset', 'joint_offsets', 'SKELOutput', 'SKEL',
+           'skin_points', 'bone_scales', 'compare_to_reference', 'mirror_pose', 'skin_mirror_ids', 'mirror_error',
+           'write_obj', 'demo_poses', 'main']
 
-# %% ../nbs/03_skel.ipynb #d5cc8606
+# %% ../nbs/03_skel.ipynb #4a546cc6
 import functools, math, pickle
 from pathlib import Path
 import numpy as np
@@ -21,7 +22,7 @@ from torch import nn
 from .config import model_file_or_standin
 from .rotations import JOINT_NAMES, PARENTS, N_JOINTS, N_POSE, POSE_NAMES, pose_to_local_rotations, _bmm
 
-# %% ../nbs/03_skel.ipynb #2a528c98
+# %% ../nbs/03_skel.ipynb #7a4d49ca
 SKEL_VERSION = '1.1.1'   # the only format the official loader accepts (skel_model.py asserts it)
 SKEL_DOWNLOAD_URL = 'https://skel.is.tue.mpg.de/download.html'
 SKEL_KEYS = ('version', 'bone_names', 'joints_name', 'pose_params_name', 'skin_template_v', 'skin_template_f',
@@ -39,7 +40,7 @@ SCALE_KEYPOINTS = (  # (bone, bone axis, SMPL axis, v1, v2), kin_skel.py scaling
 THORAX_DEPTH_VERTS = (3027, 3495, 3506)   # back, front, sternum (skel_model.py compute_bone_scale)
 MIN_SKIN_VERTS = max(v for k in SCALE_KEYPOINTS for v in k[3:]) + 1   # 6180: the hard-coded vertex ids need this many
 
-# %% ../nbs/03_skel.ipynb #095c1a58
+# %% ../nbs/03_skel.ipynb #e039c404
 def _dense(x): return np.asarray(x.todense()) if sp.issparse(x) else np.asarray(x)
 
 class SkelFileError(ValueError):
@@ -95,7 +96,7 @@ def load_skel_file(path, strict=False) -> dict:
     if sorted(kt[1].tolist()) != list(range(N_JOINTS)): raise SkelFileError(f"{name}: 'osim_kintree_table' row 1 must list the joint ids 0..23, got {kt[1].tolist()}.")
     return out
 
-# %% ../nbs/03_skel.ipynb #6b12c84e
+# %% ../nbs/03_skel.ipynb #7ea9892d
 def skel_fingerprint(d: dict) -> str:
     "SHA-256 (hex, 16 digits) of the numbers of a loaded SKEL file (`load_skel_file`), in float32."
     import hashlib
@@ -106,7 +107,7 @@ def skel_fingerprint(d: dict) -> str:
         else: h.update(np.ascontiguousarray(_dense(x), dtype=np.float32).tobytes())
     return h.hexdigest()[:16]
 
-# %% ../nbs/03_skel.ipynb #53ddd7ce
+# %% ../nbs/03_skel.ipynb #4130f9e1
 def _tree(kintree):
     "Parents and first children (0 for a leaf) from `osim_kintree_table`, the way the official loader reads them."
     kt = np.asarray(kintree).astype(np.int64)
@@ -131,7 +132,7 @@ def _bone_pairs(child):
     for j in (16, 21): second[j] = child[child[j]]        # ulna: elbow -> wrist (o_17 + o_18)
     return first, second
 
-# %% ../nbs/03_skel.ipynb #3e62a7a1
+# %% ../nbs/03_skel.ipynb #a3cb5c00
 def skel_constants(d: dict) -> dict:
     "Everything of a loaded SKEL file (`load_skel_file`) the forward pass needs, as float64/long torch tensors."
     f64 = lambda x: torch.as_tensor(np.asarray(x, dtype=np.float64))
@@ -177,7 +178,7 @@ def skel_constants(d: dict) -> dict:
         faces=torch.as_tensor(np.asarray(d['skin_template_f']).astype(np.int64)),
         skel_faces=torch.as_tensor(np.asarray(d['skel_template_f']).astype(np.int64)))
 
-# %% ../nbs/03_skel.ipynb #269c0741
+# %% ../nbs/03_skel.ipynb #a2773393
 def _check_input(name, x, shape, ref=None):
     "Validate tensor argument `x` against `shape` (B = the batch of `ref`), its dtype and device."
     need = '(' + ', '.join(map(str, shape)) + ')'
@@ -194,7 +195,7 @@ def _check_input(name, x, shape, ref=None):
     if ref is not None and (x.dtype != ref.dtype or x.device != ref.device):
         raise ValueError(f"{name} is {x.dtype} on {x.device} but poses is {ref.dtype} on {ref.device}: pass all inputs with one dtype and device.")
 
-# %% ../nbs/03_skel.ipynb #8c65edd6
+# %% ../nbs/03_skel.ipynb #115cecc8
 @functools.lru_cache(maxsize=None)
 def _skew_basis(dtype, device):
     "(3, 9): w @ it = [w]x flattened; one copy per dtype and device (no host-to-device copy per call)."
@@ -211,7 +212,7 @@ def align_vectors(u, v):
     R = torch.eye(3, dtype=u.dtype, device=u.device) + K + _bmm(K, K) * ((1 - c) / s ** 2)[..., None, None]
     return R.nan_to_num(nan=0., posinf=math.inf, neginf=-math.inf)
 
-# %% ../nbs/03_skel.ipynb #d7fdc690
+# %% ../nbs/03_skel.ipynb #46f57ab7
 def scapula_offset(abd, elev, width, height, left=False):
     """Scapula translation (..., 3) on the thorax ellipsoid, minus its value at zero angles (official right/left_scapula).
     `left` is a bool or a bool tensor broadcasting against the angles (both sides in one call)."""
@@ -232,7 +233,22 @@ def spine_offset(bend, ext, L):
     X, Y = _arc(torch.stack([bend, ext], -1), L[..., None])                  # bending and extension together
     return torch.stack([-X[..., 0], Y.sum(-1) - 2 * L, -X[..., 1]], -1)
 
-# %% ../nbs/03_skel.ipynb #708ce143
+OFFSET_JOINTS = (14, 19, 11, 12, 13)   # the joints that also translate: scapulae r/l, lumbar, thorax, head
+
+@functools.lru_cache(maxsize=None)
+def _offset_index(device):
+    "Per device, once: the angles (abductions, elevations, bends, extensions), the joint pairs measured, the sides."
+    return tuple(torch.tensor(v, device=device) for v in ([26, 36, 27, 37, 17, 20, 23, 18, 21, 24], [19, 12, 11, 12, 13],
+                                                        [14, 11, 0, 11, 12], [False, True]))
+
+def joint_offsets(q, J):
+    "The non-rotational offsets (B, 5, 3) of `OFFSET_JOINTS` for poses q (B, 46) and rest joints J (B, 24, 3) (3.8)."
+    iq, i_from, i_to, left = _offset_index(q.device)
+    a, d = q[:, iq], J[:, i_from] - J[:, i_to]                                # angles; thorax width, height, spine sections
+    wh, L = d[:, :2].norm(dim=-1), d[:, 2:, 1].abs()
+    return torch.cat([scapula_offset(a[:, :2], a[:, 2:4], wh[:, :1], wh[:, 1:], left), spine_offset(a[:, 4:7], a[:, 7:], L)], 1)
+
+# %% ../nbs/03_skel.ipynb #44b0df19
 class SKELOutput:
     "What `SKEL.forward` returns (skel_spec 3.1): fields by attribute or key; `lazy` fields are computed on first read."
     FIELDS = ('skin_verts', 'skel_verts', 'joints', 'joints_ori', 'betas', 'poses', 'trans', 'pose_offsets', 'joints_tpose', 'v_shaped')
@@ -254,7 +270,7 @@ class SKELOutput:
         sh = lambda v: tuple(v.shape) if isinstance(v, torch.Tensor) else v
         return 'SKELOutput(' + ', '.join(f"{k}={sh(self.__dict__[k]) if k in self.__dict__ else '(on read)'}" for k in self.FIELDS) + ')'
 
-# %% ../nbs/03_skel.ipynb #00905347
+# %% ../nbs/03_skel.ipynb #93e2bfbc
 _BUFFERS = ('skin_template', 'blend_dirs', 'J_template', 'J_shapedirs', 'skin_weights', 'Ra', 'C', 'bone_src',
             'a_len', 'a11y', 'scale_t', 'scale_dirs', 'skel_template', 'skel_weights', 'skel_weights_rigid')
 _INDEX = ('pose_src', 'bone_first', 'bone_second', 'moving', 'scale_src', 'scale_at', 'parents', 'child', 'faces', 'skel_faces')
@@ -286,12 +302,7 @@ class SKEL(nn.Module):
         for k in range(self.n_jumps):                                         # the 2^k-th ancestors
             self.register_buffer(f'_ancestor{k}', anc, persistent=False)
             anc = anc[anc]
-        # 3.8: the joints that also translate (scapulae, spine), their angles, and the joint pairs they are scaled by
-        for k, v in dict(_offset_joints=[14, 19, 11, 12, 13], _offset_q=[26, 36, 27, 37, 17, 20, 23, 18, 21, 24],
-                         _offset_from=[19, 12, 11, 12, 13], _offset_to=[14, 11, 0, 11, 12]).items():
-            self.register_buffer(k, torch.tensor(v), persistent=False)
-        self.register_buffer('_scapula_left', torch.tensor([False, True]), persistent=False)
-        self.register_buffer('_parent_pad', torch.tensor([N_JOINTS] + self.parents_list[1:] + [N_JOINTS]), persistent=False)
+        self.register_buffer('_offset_joints', torch.tensor(OFFSET_JOINTS), persistent=False)   # 3.8
         self.register_buffer('_C_moving', self.C[self.moving], persistent=False)
         self.joint_names, self.bone_names = list(d['joints_name']), list(d['bone_names'])
         self.joints_name = self.joint_names
@@ -308,7 +319,7 @@ class SKEL(nn.Module):
     def extra_repr(self):
         return f"gender={self.gender}, file={self.model_file}, skin={self.skin_template.shape[0]} verts, skeleton={self.skel_template.shape[0]} verts"
 
-# %% ../nbs/03_skel.ipynb #2ad967ef
+# %% ../nbs/03_skel.ipynb #98cdbb02
 def _chain(m, R, t):
     "World transforms (B, 24, 4, 4) from local rotations R (B, 24, 3, 3) and translations t (B, 24, 3) (3.9)."
     B = R.shape[0]
@@ -342,7 +353,7 @@ def skin_points(W, G, J, x, w=None, trans=None):
     if trans is not None: return out
     return out[0] if len(out) == 1 else torch.cat(out)
 
-# %% ../nbs/03_skel.ipynb #c8fc55a0
+# %% ../nbs/03_skel.ipynb #19e1ab27
 def _forward(self, poses, betas, trans=None, poses_type='skel', skelmesh=True, dJ=None, pose_dep_bs=True):
     "Pose, shape and place SKEL: poses (B, 46), betas (B, 10), trans (B, 3) -> SKELOutput (skel_spec 3)."
     if poses_type != 'skel': raise ValueError(f"poses_type={poses_type!r}: only 'skel' is supported (the official 'bsm' mode is broken, skel_spec 3.15).")
@@ -361,7 +372,7 @@ def _forward(self, poses, betas, trans=None, poses_type='skel', skelmesh=True, d
     J = torch.addmm(c['J_template'].view(-1), betas, c['J_shapedirs']).view(B, N_JOINTS, 3)
     if dJ is not None: J = J + dJ
     J_pad = torch.cat([J, J.new_zeros(B, 1, 3)], 1)                          # slot 24: zero
-    o_pad = J_pad - J_pad[:, self._parent_pad]                                # offsets from the parents; slot 24 stays 0
+    o_pad = J_pad - J_pad[:, self._ancestor0]                                 # offsets from the parents; slot 24 stays 0
     o = o_pad[:, :N_JOINTS]                                                   # (B, 24, 3)
     # 3.5 bone orientation Rk = G C; G = Align(C s, b) on the 18 moving joints, I on the six fixed ones
     G = align_vectors(c['bone_src'].expand(B, -1, -1), o_pad[:, self.bone_first] + o_pad[:, self.bone_second])
@@ -373,12 +384,7 @@ def _forward(self, poses, betas, trans=None, poses_type='skel', skelmesh=True, d
     D = _bmm(_bmm(M, pose_to_local_rotations(poses) - eye), M.transpose(-1, -2))
     R = D + eye
     # 3.8 translations: rest offsets plus the scapula ellipsoid and the spine arcs
-    a = poses[:, self._offset_q]                                              # abductions, elevations, bends, extensions
-    d = J[:, self._offset_from] - J[:, self._offset_to]                       # thorax width, height; spine sections
-    wh, L = d[:, :2].norm(dim=-1), d[:, 2:, 1].abs()
-    extra = torch.cat([scapula_offset(a[:, :2], a[:, 2:4], wh[:, :1], wh[:, 1:], self._scapula_left),
-                       spine_offset(a[:, 4:7], a[:, 7:], L)], 1)              # (B, 5, 3)
-    t = o.index_add(1, self._offset_joints, extra)
+    t = o.index_add(1, self._offset_joints, joint_offsets(poses, J))
     # 3.9 chain
     Gw = _chain(self, R, t)
     if not torch.isfinite(Gw.sum() + betas.sum() + trans.sum()):             # every input reaches one of these
@@ -398,7 +404,7 @@ def _forward(self, poses, betas, trans=None, poses_type='skel', skelmesh=True, d
 
 SKEL.forward = _forward
 
-# %% ../nbs/03_skel.ipynb #16fb9d77
+# %% ../nbs/03_skel.ipynb #9ff4f220
 def bone_scales(self, c, betas, o):
     "Per-bone, per-axis scale (B, 24, 3) of the skeleton mesh for shape `betas` and rest offsets `o` (3.13)."
     r = o.norm(dim=-1) / c['a_len']                                         # (B, 24)
@@ -424,7 +430,7 @@ def _skeleton(self, c, betas, o, J, Rk, Gw, trans):
 
 SKEL.bone_scales, SKEL._skeleton = bone_scales, _skeleton
 
-# %% ../nbs/03_skel.ipynb #d899e318
+# %% ../nbs/03_skel.ipynb #41a48769
 REFERENCE_FIELDS = ('skin_verts', 'skel_verts', 'joints', 'joints_ori', 'pose_offsets', 'joints_tpose', 'v_shaped')
 
 def compare_to_reference(model, ref) -> dict:
@@ -434,7 +440,7 @@ def compare_to_reference(model, ref) -> dict:
     ours = {k: o[k][:, ids[k]] if k in ids else o[k] for k in REFERENCE_FIELDS}
     return {k: (ours[k].detach() - torch.as_tensor(ref[k])).abs().max().item() for k in REFERENCE_FIELDS}
 
-# %% ../nbs/03_skel.ipynb #acd8d671
+# %% ../nbs/03_skel.ipynb #2b633ac0
 MIRROR_POSE_SOURCE = (0, 1, 2, 10, 11, 12, 13, 14, 15, 16, 3, 4, 5, 6, 7, 8, 9, *range(17, 26),
                       36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35)   # hsmr_spec 1.5
 MIRROR_POSE_SIGN = (1, -1, -1, *[1] * 14, *[-1, 1, -1] * 3,
@@ -452,7 +458,7 @@ def skin_mirror_ids(template) -> tuple:
     dist, ids = cKDTree(v).query(v * [-1, 1, 1])
     return torch.as_tensor(ids), torch.as_tensor(dist)
 
-# %% ../nbs/03_skel.ipynb #cc3751f2
+# %% ../nbs/03_skel.ipynb #27b0c505
 def mirror_error(model, q, betas) -> torch.Tensor:
     "Per-vertex distance (B, V) between the skin posed with `q` and the reflected skin posed with `mirror_pose(q)`."
     ids, _ = skin_mirror_ids(model.skin_template)
@@ -460,7 +466,7 @@ def mirror_error(model, q, betas) -> torch.Tensor:
     b = model(mirror_pose(q), betas, skelmesh=False).skin_verts[:, ids.to(q.device)] * q.new_tensor([-1., 1, 1])
     return (a - b).norm(dim=-1)
 
-# %% ../nbs/03_skel.ipynb #a8abf8c3
+# %% ../nbs/03_skel.ipynb #67ecefc9
 import json, os, sys, time, warnings
 from fastcore.script import call_parse, CliError
 
