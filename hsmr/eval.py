@@ -12,7 +12,7 @@ __all__ = ['BBOX_SHAPE', 'EVAL_SETS', 'ZERO_3D_CONF', 'SPIN_EXTRA', 'PROTOCOLS',
            'violation_table', 'evaluate', 'per_joint_figure', 'score_figure', 'violation_figure', 'sample_figure',
            'report_samples', 'write_report', 'run_eval', 'main']
 
-# %% ../nbs/15_eval.ipynb #34a58ba7
+# %% ../nbs/15_eval.ipynb #132980e8
 import html, json, math, pickle, time, warnings, zipfile
 from pathlib import Path
 import numpy as np
@@ -29,8 +29,9 @@ from .limits import skel_violation, violation_stats, VIOLATION_TOLERANCES_DEG, S
 from .metrics import (MetricMeter, kp44_3d_errors, mpvpe, pa_mpvpe, moyo_errors, kp_l2, EVAL_KP_14_NAMES, PCK_MIN_CONF,
                           BOX_SCALE_PX)
 from .data import SyntheticDataset, crop_matrix, warp_crop, normalize_image, denormalize_image, load_pyd
+from .train import predict
 
-# %% ../nbs/15_eval.ipynb #ba959ac5
+# %% ../nbs/15_eval.ipynb #48e4bd98
 _WRAPPERS = ('_orig_mod.', 'module.')  # prefixes torch.compile / DataParallel add to parameter names
 
 def _unwrap(state: dict) -> dict:
@@ -72,7 +73,7 @@ def load_checkpoint(path, device='cpu', weights_only=True) -> tuple:
     info['path'] = str(path)
     return model.to(device).eval(), info
 
-# %% ../nbs/15_eval.ipynb #d64e38bf
+# %% ../nbs/15_eval.ipynb #bbfa9e48
 BBOX_SHAPE = (192, 256)   # (w, h) the eval box is grown to: HMR2 MODEL.BBOX_SHAPE, HSMR Eval3DDataset.bbox_ratio (hsmr_spec 6.1)
 
 def expand_to_aspect(wh, aspect=BBOX_SHAPE):
@@ -97,7 +98,7 @@ def crop_keypoints(kp, M, size=CROP_SIZE):
     xy = kp[..., :2] @ M[:, :2].T + M[:, 2]
     return np.concatenate([xy / size - 0.5, kp[..., 2:]], -1).astype(np.float32)
 
-# %% ../nbs/15_eval.ipynb #1a47078c
+# %% ../nbs/15_eval.ipynb #f6b125bd
 def _object_member(path, key):
     "The object array `key` of the .npz at `path`, unpickled with the restricted unpickler."
     with zipfile.ZipFile(path) as zf, zf.open(f'{key}.npy') as f:
@@ -124,7 +125,7 @@ def load_npz(path) -> dict:
     except (zipfile.BadZipFile, OSError, EOFError) as e:
         raise ValueError(f"{p} is not a readable .npz file ({e}); pass an HMR2.0/HSMR evaluation .npz.") from None
 
-# %% ../nbs/15_eval.ipynb #8a2138f3
+# %% ../nbs/15_eval.ipynb #447ee44f
 EVAL_SETS = {  # benchmark -> (.npz, image folder) under the data folder, HSMR's layout (configs/_hub_/datasets.yaml, hsmr_eval.py)
     'H36M-VAL-P2': ('hmr2_evaluation_data/h36m_val_p2.npz', 'datasets/h36m/images'),
     '3DPW-TEST': ('hmr2_evaluation_data/3dpw_test.npz', 'datasets/3dpw'),
@@ -210,7 +211,7 @@ class EvalNpzDataset(Dataset):
         if self.smpl is not None: item.update({f'smpl_{k}': torch.from_numpy(v[i]) for k, v in self.smpl.items()})
         return item
 
-# %% ../nbs/15_eval.ipynb #38348d3c
+# %% ../nbs/15_eval.ipynb #3101c415
 def resolve_eval_data(data, img_dir=None) -> tuple:
     "The .npz path and image folder of `data`: a benchmark name of `EVAL_SETS` (under the data folder) or a path."
     if data not in EVAL_SETS: return Path(data).expanduser(), (Path(img_dir).expanduser() if img_dir else None)
@@ -221,18 +222,17 @@ def resolve_eval_data(data, img_dir=None) -> tuple:
     npz, images = EVAL_SETS[data]
     return root/npz, Path(img_dir).expanduser() if img_dir else root/images
 
-# %% ../nbs/15_eval.ipynb #77673021
+# %% ../nbs/15_eval.ipynb #f9907a0f
 def synthetic_eval_set(n=2048, seed=0, progress=True) -> Dataset:
     "The synthetic held-out set: the 'val' split of `SyntheticDataset(n, seed)`, without augmentation."
     ds = SyntheticDataset(n, seed, split='val', augm=None, progress=progress)
     ds.protocol, ds.name = 'synthetic', f'synthetic-{n}-{seed}-val'
     return ds
 
-# %% ../nbs/15_eval.ipynb #7fa76ea6
+# %% ../nbs/15_eval.ipynb #796f5367
 def predict_batch(model, images, skel, kp_regressor) -> dict:
     "Network output and SKEL body of normalised crops `images` (B, 3, 256, 256): poses, betas, cam, verts, joints, kp3d, kp2d."
-    o = model(images)
-    k = skel_keypoints(skel, kp_regressor, o.poses.float(), o.betas.float(), o.cam.float())
+    o, k = predict(model, images, skel, kp_regressor)                        # the training loop's forward
     return dict(poses=o.poses.float(), betas=o.betas.float(), cam=o.cam.float(), **k)
 
 PROTOCOLS = ('synthetic', '3d', 'pck', 'moyo')
@@ -248,7 +248,7 @@ def violation_table(poses, tolerances=VIOLATION_TOLERANCES_DEG) -> dict:
     "Violation statistics {tolerance in degrees: {part: {max, mean, median, percent}}} of SKEL `poses` (N, 46)."
     return {tol: {part: violation_stats(v) for part, v in skel_violation(poses, tol).items()} for tol in tolerances}
 
-# %% ../nbs/15_eval.ipynb #78454a16
+# %% ../nbs/15_eval.ipynb #9f234d5b
 def _pck_sample_error(pred2d, gt, expand):
     "Per-sample mean 2D distance (B,) of the confident keypoints, relative to the original box (NaN when none)."
     ok = (gt[..., 2] > PCK_MIN_CONF).to(pred2d.dtype)
@@ -312,7 +312,7 @@ def evaluate(model, data, protocol=None, batch_size=16, device='cpu', skel=None,
                 violation={part: v.numpy() for part, v in skel_violation(preds['poses']).items()},
                 pred={k: v.numpy() for k, v in preds.items()}, seconds=time.perf_counter() - t0)
 
-# %% ../nbs/15_eval.ipynb #003fd0b7
+# %% ../nbs/15_eval.ipynb #edcc709e
 import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.subplots import make_subplots
@@ -367,7 +367,7 @@ def sample_figure(item, pred, skel_out, index, score, score_name, gt_verts=None)
                       camera=dict(up=dict(x=0, y=1, z=0), eye=dict(x=0., y=0.3, z=2.2)))
     return fig.update_layout(height=420, margin=dict(l=10, r=10, t=40, b=10))
 
-# %% ../nbs/15_eval.ipynb #5874a482
+# %% ../nbs/15_eval.ipynb #68637214
 def _json_safe(x, digits=4):
     "`x` with floats rounded and non-finite floats as None (strict JSON)."
     if isinstance(x, dict): return {str(k): _json_safe(v, digits) for k, v in x.items()}
@@ -436,7 +436,7 @@ def write_report(result, dataset, folder, skel=None, n_show=3, title='hsmr evalu
                                                               'violation_table': result['violation_table']}), indent=1))
     return path
 
-# %% ../nbs/15_eval.ipynb #603c2236
+# %% ../nbs/15_eval.ipynb #45b1d194
 def run_eval(checkpoint, data='synthetic', img_dir=None, report=None, n=2048, seed=0, limit=None, batch_size=16,
              device='cpu', workers=0, trust_checkpoint=False, progress=True) -> dict:
     "Evaluate a checkpoint file on `data` ('synthetic' or an .npz path); optionally write a report; the JSON summary."
