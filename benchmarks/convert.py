@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from hsmr.convert import Converter, anatomical_joints, fit_skel, max_pve, mean_pve, MAX_PVE_THRESHOLD
+from hsmr.smpl2skel import Converter, anatomical_joints, fit_skel, max_pve, mean_pve, MAX_PVE_THRESHOLD
 
 SMPL_SIGMA = {  # SMPL body joint (1..23) -> per-axis std (rad) of the plausible pose sampler
     'hip': (0.45, 0.2, 0.2), 'spine': (0.15, 0.1, 0.1), 'ankle': (0.2, 0.1, 0.1), 'foot': (0.05, 0.05, 0.05),

@@ -31,7 +31,7 @@ from .rotations import N_POSE, JOINT_NAMES, euler_to_matrix, matrix_to_euler
 from .limits import limit_tensors
 from .skel import SKEL, mirror_pose
 from .keypoints import KeypointRegressor, FLIP_PERM, N_KEYPOINTS, KEYPOINT_NAMES, FOCAL_LENGTH, CROP_SIZE, project, to_pixels
-from .convert import refine, mirror_vertices, joint_regressor, anatomical_joints, max_pve, MAX_PVE_THRESHOLD
+from .smpl2skel import lm_refine, mirror_vertices, joint_regressor, anatomical_joints, max_pve, MAX_PVE_THRESHOLD
 from .regressor import mean_params
 
 # %% ../nbs/10_data.ipynb #cdfba89c
@@ -227,7 +227,7 @@ def mirrored_fit(skel, verts, betas, poses, mirror_ids, iters=MIRROR_FIT_ITERS) 
     "SKEL fits to the mirror images of skins verts (B, V, 3): `poses` (B, 46), `trans`, `pve_max` (B,) (same betas)."
     target = mirror_vertices(verts, mirror_ids)
     joints = anatomical_joints(joint_regressor(skel), target)
-    q, trans, _, skin, _ = refine(skel, mirror_pose(poses), torch.zeros_like(poses[:, :3]), betas, target, joints, iters=iters)
+    q, trans, _, skin, _ = lm_refine(skel, mirror_pose(poses), torch.zeros_like(poses[:, :3]), betas, target, joints, iters=iters)
     return dict(poses=q, trans=trans, pve_max=max_pve(skin, target))
 
 # %% ../nbs/10_data.ipynb #96405e5a

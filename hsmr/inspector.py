@@ -14,7 +14,7 @@ import ipywidgets as W
 import plotly.graph_objects as go
 from .skel import SKEL
 from .viz import mesh_trace, points_trace, body_layout, to_np
-from .convert import MAX_PVE_THRESHOLD, vertex_errors, max_pve
+from .smpl2skel import MAX_PVE_THRESHOLD, vertex_errors, max_pve
 
 # %% ../nbs/06a_fit_inspector.ipynb #a4b87623
 def maxpve_histogram(max_pve, threshold=MAX_PVE_THRESHOLD, bins=30, widget=False):

@@ -14,7 +14,7 @@ __all__ = ['M_TO_MM', 'M3_TO_DM3', 'EVAL_KP_14_NAMES', 'MOYO_ROOT_JOINT', 'PCK_T
 import torch
 from torch import Tensor
 from .keypoints import PELVIS_KP, EVAL_KP_14, KEYPOINT_NAMES
-from .convert import MAX_PVE_THRESHOLD, max_pve, mean_pve   # defined in 06 where the converter needs them; re-exported
+from .smpl2skel import MAX_PVE_THRESHOLD, max_pve, mean_pve   # defined in 06 where the converter needs them; re-exported
 
 # %% ../nbs/13_metrics.ipynb #fa946902
 M_TO_MM = 1000.                      # errors are reported in mm from positions in metres (hsmr_spec 6.2)

@@ -119,3 +119,62 @@ def test_nan_rows_are_skipped_and_counted(tmp_path):
     assert s['skipped_bad_rows'] == 1 and s['fitted'] == 3
     out = np.load(tmp_path / 'out.npz')
     assert out['skipped'].tolist() == [False, False, True, False] and np.isnan(out['poses'][2]).all() and not out['keep'][2]
+
+
+def test_output_is_input_refused_even_with_restart(tmp_path):
+    "Issue 17 defect 3: OUTPUT == INPUT used to overwrite the input."
+    inp = _smpl_input(tmp_path / 'in.npz', n=2)
+    before = inp.read_bytes()
+    for extra in ((), ('--restart',)):
+        r = _cli(inp, inp, '--quiet', *extra)
+        assert r.returncode == 2 and 'would destroy the input' in r.stderr and 'Traceback' not in r.stderr, r.stderr
+    assert inp.read_bytes() == before
+
+
+def test_second_run_on_same_output_is_refused(tmp_path):
+    "Issue 17 defect 9: two converts on one output; the loser used to fail with a cryptic ENOENT."
+    import time
+    inp = _smpl_input(tmp_path / 'in.npz', n=64)
+    env = {**os.environ, 'PYTHONWARNINGS': 'ignore'}
+    first = subprocess.Popen([sys.executable, '-m', 'hsmr.convert', str(inp), str(tmp_path / 'out.npz'), '--batch-size', '2',
+                              '--quiet'], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lock = tmp_path / 'out.npz.lock'
+    for _ in range(600):
+        if lock.exists() or first.poll() is not None: break
+        time.sleep(0.1)
+    assert lock.exists(), first.communicate()
+    r = _cli(inp, tmp_path / 'out.npz', '--batch-size', 2, '--quiet')
+    first.kill(); first.wait()
+    assert r.returncode == 2 and 'is being written by another run' in r.stderr and 'Traceback' not in r.stderr, r.stderr
+    r = _cli(inp, tmp_path / 'out.npz', '--batch-size', 32, '--quiet', '--restart')   # the killed run's lock is taken over
+    assert r.returncode == 0, r.stderr
+
+
+def test_damaged_part_is_refitted(tmp_path):
+    "Issue 17 defect 10: a corrupt part file gave a traceback."
+    from hsmr.convert import convert_file
+    inp = _smpl_input(tmp_path / 'in.npz', n=4)
+    with pytest.raises(KeyboardInterrupt):
+        convert_file(inp, tmp_path / 'out.npz', batch_size=2, progress=False,
+                     on_batch=lambda b: (_ for _ in ()).throw(KeyboardInterrupt()))
+    (tmp_path / 'out.npz.parts' / 'part_000000.npz').write_bytes(b'PK\x03\x04 cut short')
+    r = _cli(inp, tmp_path / 'out.npz', '--batch-size', 2, '--quiet')
+    assert r.returncode == 0 and 'is damaged' in r.stderr and 'Traceback' not in r.stderr, r.stderr
+    assert json.loads(r.stdout)['fitted'] == 4
+
+
+@pytest.mark.parametrize('args, message', [(('--iters', '-1'), '--iters -1'), (('--batch-size', '0'), '--batch-size 0'),
+                                           (('--device', 'cuda:7'), '--device cuda:7')])
+def test_bad_options_one_line(tmp_path, args, message):
+    "Issue 17 defects 8 and 10: --iters -1 was accepted; --device cuda without CUDA gave a traceback."
+    if args[0] == '--device' and torch.cuda.device_count() > 7: pytest.skip('this machine has 8 GPUs')
+    inp = _smpl_input(tmp_path / 'in.npz', n=2)
+    r = _cli(inp, tmp_path / 'out.npz', '--quiet', *args)
+    assert r.returncode == 2 and message in r.stderr and 'Traceback' not in r.stderr, r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_directory_input_named(tmp_path):
+    "Issue 17 defect 11: a directory given as input was reported as 'does not exist'."
+    r = _cli(tmp_path, tmp_path / 'out.npz', '--quiet')
+    assert r.returncode == 2 and 'is a folder' in r.stderr, r.stderr
