@@ -7,7 +7,7 @@ Docs: https://hsmr-toolkit.github.io/hsmr/config.html.md"""
 # %% auto #0
 __all__ = ['SETTINGS_ENV', 'SETTINGS_KEYS', 'DEFAULT_CACHE', 'SKEL_URL', 'SMPL_URL', 'GENDERS', 'package_root',
            'find_settings_file', 'Settings', 'load_settings', 'ModelFileMissing', 'model_file_names', 'find_model_file',
-           'warn_once', 'model_file_or_standin', 'data_dir', 'cache_dir', 'atomic_savez', 'file_sha256']
+           'warn_once', 'model_file_or_standin', 'data_dir', 'cache_dir', 'atomic_savez', 'file_sha256', 'read_npz']
 
 # %% ../nbs/00_config.ipynb #9a8e977c
 import configparser, os, sys, warnings
@@ -167,3 +167,17 @@ def file_sha256(path, chunk=1 << 22) -> str:
     with open(path, 'rb') as f:
         while b := f.read(chunk): h.update(b)
     return h.hexdigest()
+
+# %% ../nbs/00_config.ipynb #ba008fba
+import zipfile
+
+def read_npz(path, what='input') -> dict:
+    "Every array of the .npz at `path`, or one FileNotFoundError / ValueError naming the `what` file and the problem."
+    p = Path(path).expanduser()
+    if p.is_dir(): raise ValueError(f"the {what} {p} is a folder; pass an .npz file.")
+    if not p.is_file(): raise FileNotFoundError(f"the {what} file {p} does not exist.")
+    try:
+        with np.load(p, allow_pickle=False) as z: return {k: z[k] for k in z.files}
+    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as e:
+        why = ' '.join(str(e).split())[:120]
+        raise ValueError(f"the {what} {p} is not a readable .npz file ({why}); is it complete? Write it again.") from None

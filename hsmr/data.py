@@ -9,14 +9,14 @@ Docs: https://hsmr-toolkit.github.io/hsmr/data.html.md"""
 __all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'SIDES', 'PERSON_FIELDS', 'POSE_MIXTURE', 'POSE_ARCHETYPES', 'POSE_NOISE',
            'PELVIS_FRAME', 'BARY_LEVELS', 'DEPTH_UNIT', 'PART_COLORS', 'VISIBLE_DEPTH', 'MIRROR_FIT_ITERS',
            'BBOX_RESCALE', 'SYNTH_VERSION', 'SYNTH_CHUNK', 'AUGM', 'IDENTITY_AUGM', 'EXTREME_CROPS', 'FULL_BODY_PAIRS',
-           'UPPER_BODY_HEAD', 'KNEES_ANKLES', 'QUALITY', 'CORRUPT_IMAGE_KEYS', 'MIXTURE_WEIGHTS', 'MIXTURE_4DS',
-           'normalize_image', 'denormalize_image', 'sample_id', 'sample_poses', 'pelvis_frame', 'rotate_orientation',
-           'rotate_xy', 'face_parts', 'to_image_px', 'render_parts', 'random_backgrounds', 'compose_image',
-           'keypoint_visibility', 'mirrored_fit', 'keypoint_box', 'SyntheticRenderer', 'synthetic_folder',
-           'make_synthetic', 'SyntheticRecords', 'sample_augm', 'extreme_crop_part', 'extreme_crop_box', 'crop_matrix',
-           'warp_crop', 'augment', 'split_indices', 'SyntheticDataset', 'keypoint_colors', 'items_figure', 'load_pyd',
-           'decode_jpeg', 'read_shard', 'write_shard', 'filter_person', 'shard_records', 'split_shards', 'ShardDataset',
-           'filter_report', 'MixedDataset']
+           'UPPER_BODY_HEAD', 'KNEES_ANKLES', 'VAL_FRACTION', 'QUALITY', 'CORRUPT_IMAGE_KEYS', 'MIXTURE_WEIGHTS',
+           'MIXTURE_4DS', 'normalize_image', 'denormalize_image', 'sample_id', 'sample_poses', 'pelvis_frame',
+           'rotate_orientation', 'rotate_xy', 'face_parts', 'to_image_px', 'render_parts', 'random_backgrounds',
+           'compose_image', 'keypoint_visibility', 'mirrored_fit', 'keypoint_box', 'SyntheticRenderer',
+           'synthetic_folder', 'make_synthetic', 'SyntheticRecords', 'sample_augm', 'extreme_crop_part',
+           'extreme_crop_box', 'crop_matrix', 'warp_crop', 'augment', 'split_indices', 'SyntheticDataset',
+           'keypoint_colors', 'items_figure', 'load_pyd', 'decode_jpeg', 'read_shard', 'write_shard', 'filter_person',
+           'shard_records', 'split_shards', 'ShardDataset', 'filter_report', 'MixedDataset']
 
 # %% ../nbs/10_data.ipynb #4e422c8e
 import hashlib, io, json, math, os, pickle, random, shutil, tarfile, tempfile
@@ -30,7 +30,7 @@ from .config import cache_dir
 from .rotations import N_POSE, JOINT_NAMES, euler_to_matrix, matrix_to_euler
 from .limits import limit_tensors
 from .skel import SKEL, mirror_pose
-from .keypoints import KeypointRegressor, FLIP_PERM, N_KEYPOINTS, KEYPOINT_NAMES, FOCAL_LENGTH, CROP_SIZE, project, to_pixels
+from .keypoints import KeypointMap, FLIP_PERM, N_KEYPOINTS, KEYPOINT_NAMES, FOCAL_LENGTH, CROP_SIZE, project, to_pixels
 from .smpl2skel import lm_refine, mirror_vertices, joint_regressor, anatomical_joints, max_pve, MAX_PVE_THRESHOLD
 from .regressor import mean_params
 
@@ -243,9 +243,9 @@ def keypoint_box(kp, rescale=BBOX_RESCALE):
 
 class SyntheticRenderer:
     "Renders raw records of synthetic people from the (stand-in) SKEL model with known parameters."
-    def __init__(self, skel=None, regressor=None, size=CROP_SIZE):
+    def __init__(self, skel=None, kp_map=None, size=CROP_SIZE):
         self.skel = skel or SKEL()
-        self.regressor = regressor or KeypointRegressor.from_smpl('male')
+        self.kp_map = kp_map or KeypointMap.from_smpl('male')
         self.size, self.face_part = size, face_parts(self.skel)
         from hsmr.skel import skin_mirror_ids
         self.mirror_ids = skin_mirror_ids(self.skel.skin_template)[0]
@@ -257,7 +257,7 @@ class SyntheticRenderer:
         poses = rotate_orientation(poses, (torch.randn(n, generator=g) * 15).clamp(-45, 45))
         betas = (torch.randn(n, 10, generator=g) * 0.8).clamp(-2.5, 2.5)
         verts = self.skel(poses, betas, torch.zeros(n, 3), skelmesh=False).skin_verts
-        kp3d = self.regressor(verts)
+        kp3d = self.kp_map(verts)
         s = _uniform(0.55, 0.85, n, g)
         tz = 2 * FOCAL_LENGTH / (S * s)
         mid = (verts[..., :2].amax(1) + verts[..., :2].amin(1)) / 2
@@ -485,7 +485,9 @@ def augment(rec: dict, augm: dict | None = None, size=CROP_SIZE, with_parts=Fals
     return item
 
 # %% ../nbs/10_data.ipynb #9416177f
-def split_indices(n, val_fraction=0.1, seed=0) -> dict:
+VAL_FRACTION = 0.1   # share of the synthetic set held out for validation
+
+def split_indices(n, val_fraction=VAL_FRACTION, seed=0) -> dict:
     "Disjoint sorted `train` / `val` index tensors of a set of `n`, `val_fraction` held out, chosen by `seed`."
     perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed + 7919))
     k = int(round(n * val_fraction))

@@ -9,8 +9,8 @@ Docs: https://hsmr-toolkit.github.io/hsmr/keypoints.html.md"""
 __all__ = ['OPENPOSE_NAMES', 'EXTRA_NAMES', 'KEYPOINT_NAMES', 'N_KEYPOINTS', 'OPENPOSE_KP', 'EXTRA_KP', 'FLIP_PERM', 'PELVIS_KP',
            'EVAL_KP_14', 'TORSO_KP', 'SKELIFY_KP', 'SMPL_VERTEX_KP', 'OPENPOSE_FROM_45', 'HEAD_TOP_VERTEX',
            'EXTRA_RECIPES', 'KEYPOINT_RECIPES', 'SMPL_SLOTS_FROM_SKEL', 'N_VERTS', 'FOCAL_LENGTH', 'CROP_SIZE',
-           'build_keypoint_regressor', 'skel_joint_slots', 'KeypointRegressor', 'cam_to_translation',
-           'translation_to_cam', 'project', 'to_pixels', 'from_pixels', 'solve_translation', 'skel_keypoints']
+           'build_keypoint_map', 'skel_joint_slots', 'KeypointMap', 'cam_to_translation', 'translation_to_cam',
+           'project', 'to_pixels', 'from_pixels', 'solve_translation', 'skel_keypoints']
 
 # %% ../nbs/07_keypoints.ipynb #a0a64ec0
 import numpy as np
@@ -71,7 +71,7 @@ def _dense(x):
     if hasattr(x, 'detach'): x = x.detach().cpu().numpy()
     return np.asarray(x, dtype=np.float64)
 
-def build_keypoint_regressor(joint_regressor, recipes=None) -> torch.Tensor:
+def build_keypoint_map(joint_regressor, recipes=None) -> torch.Tensor:
     "The (44, P) float32 matrix mapping P points (6890 skin vertices first) to the keypoints, from the (24, P) SMPL-joint rows."
     J = _dense(joint_regressor)
     if J.ndim != 2 or J.shape[0] != 24 or J.shape[1] < N_VERTS:
@@ -90,7 +90,7 @@ def skel_joint_slots() -> np.ndarray:
     return J
 
 # %% ../nbs/07_keypoints.ipynb #a1f4c1b9
-class KeypointRegressor(nn.Module):
+class KeypointMap(nn.Module):
     "The 44 keypoints (B, 44, 3) of SKEL skin vertices (B, 6890, 3) (and joints (B, 24, 3) for the fallback)."
     def __init__(self, weights: torch.Tensor):
         super().__init__()
@@ -102,19 +102,19 @@ class KeypointRegressor(nn.Module):
     def forward(self, verts, joints=None):
         if verts.shape[-2:] != (N_VERTS, 3): raise ValueError(f"verts must be (B, {N_VERTS}, 3), got {tuple(verts.shape)}.")
         if self.uses_joints:
-            if joints is None: raise ValueError("this regressor reads SKEL joints: pass joints (B, 24, 3) as well (output.joints).")
+            if joints is None: raise ValueError("this keypoint map reads SKEL joints: pass joints (B, 24, 3) as well (output.joints).")
             verts = torch.cat([verts, joints], -2)
         return self.weights.to(verts.dtype) @ verts
 
     @classmethod
     def from_smpl(cls, gender='male', folder=None):
-        "The regressor with the SMPL `J_regressor` of `gender` (HSMR: male, to match the male SKEL)."
-        return cls(build_keypoint_regressor(load_smpl_file(smpl_model_file(folder, gender))['J_regressor']))
+        "The keypoint map with the SMPL `J_regressor` of `gender` (HSMR: male, to match the male SKEL)."
+        return cls(build_keypoint_map(load_smpl_file(smpl_model_file(folder, gender))['J_regressor']))
 
     @classmethod
     def from_skel_joints(cls):
-        "The fallback regressor that puts SKEL's anatomical joints in the SMPL joint slots."
-        return cls(build_keypoint_regressor(skel_joint_slots()))
+        "The fallback keypoint map that puts SKEL's anatomical joints in the SMPL joint slots."
+        return cls(build_keypoint_map(skel_joint_slots()))
 
 # %% ../nbs/07_keypoints.ipynb #6f1bc5b2
 FOCAL_LENGTH = 5000.   # px, HMR2.0/HSMR's fixed focal length (hsmr_spec 2.4)
@@ -163,10 +163,10 @@ def solve_translation(points3d, kp2d, conf, focal=FOCAL_LENGTH, crop=CROP_SIZE):
     return torch.where(ok[:, None], t, torch.nan).to(points3d.dtype)
 
 # %% ../nbs/07_keypoints.ipynb #7277f215
-def skel_keypoints(skel, regressor, poses, betas, cam=None) -> dict:
+def skel_keypoints(skel, kp_map, poses, betas, cam=None) -> dict:
     "SKEL skin `verts`, `joints`, keypoints `kp3d` (B, 44, 3) and, given cameras `cam` (B, 3), `cam_t` and `kp2d` (B, 44, 2)."
     out = skel(poses, betas, poses.new_zeros(poses.shape[0], 3), skelmesh=False)
-    res = dict(verts=out.skin_verts, joints=out.joints, kp3d=regressor(out.skin_verts, out.joints))
+    res = dict(verts=out.skin_verts, joints=out.joints, kp3d=kp_map(out.skin_verts, out.joints))
     if cam is not None:
         res['cam_t'] = cam_to_translation(cam)
         res['kp2d'] = project(res['kp3d'], res['cam_t'])

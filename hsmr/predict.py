@@ -18,10 +18,11 @@ import torch
 from fastcore.script import call_parse, CliError
 from .skel import SKEL, write_obj
 from .rotations import PARENTS, POSE_JOINT, N_POSE
-from .keypoints import KeypointRegressor, CROP_SIZE, FOCAL_LENGTH, cam_to_translation, project
+from .keypoints import KeypointMap, CROP_SIZE, FOCAL_LENGTH, cam_to_translation, project
 from .limits import skel_violation, limit_tensors, outside, wrap_angle, limits_chart, violation_readout, joint_violation_colors
 from .data import render_parts, warp_crop, crop_matrix
-from .eval import load_checkpoint, eval_crop, read_image, DISPLAY_FLIP
+from .regressor import load_checkpoint
+from .eval import eval_crop, read_image, DISPLAY_FLIP
 
 # %% ../nbs/16_predict.ipynb #2cd80478
 IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png')
@@ -68,18 +69,18 @@ def cam_crop_to_full(cam, center, side, image_wh, focal=FOCAL_LENGTH, size=CROP_
     return t, f
 
 @torch.no_grad()
-def predict_image(model, image, boxes=None, skel=None, kp_regressor=None, device='cpu') -> dict:
+def predict_image(model, image, boxes=None, skel=None, kp_map=None, device='cpu') -> dict:
     "SKEL predictions (K, ...) for the people at `boxes` (K, 4) x0, y0, x1, y1 px in `image` (H, W, 3) uint8; None: whole image."
     H, W = image.shape[:2]
     boxes = np.array([[0., 0., W, H]]) if boxes is None else np.asarray(boxes, np.float64).reshape(-1, 4)
     skel = skel or SKEL()
-    kp_regressor = kp_regressor or KeypointRegressor.from_smpl('male')
+    kp_map = kp_map or KeypointMap.from_smpl('male')
     centers, wh = (boxes[:, :2] + boxes[:, 2:]) / 2, boxes[:, 2:] - boxes[:, :2]
     crops = [eval_crop(image, c, s) for c, s in zip(centers, wh)]
     o = model(torch.stack([c[0] for c in crops]).to(device))
     poses, betas, cam = o.poses.float(), o.betas.float(), o.cam.float()
     out = skel(poses, betas, torch.zeros_like(poses[:, :3]), skelmesh=True)
-    kp3d = kp_regressor(out.skin_verts, out.joints)
+    kp3d = kp_map(out.skin_verts, out.joints)
     cam_t = cam_to_translation(cam)
     center = torch.as_tensor(centers, dtype=torch.float32, device=poses.device)
     side = torch.tensor([c[2] for c in crops], dtype=torch.float32, device=poses.device)
@@ -137,14 +138,14 @@ def write_ply(path, verts, faces):
 
 PREDICTION_KEYS = ('box', 'center', 'side', 'poses', 'betas', 'cam', 'cam_t', 'cam_t_full', 'focal_full', 'kp2d_px', 'kp3d', 'joints')
 
-def predict_folder(model, images, out, boxes=None, skel=None, kp_regressor=None, device='cpu', ply=True, overlays=True,
+def predict_folder(model, images, out, boxes=None, skel=None, kp_map=None, device='cpu', ply=True, overlays=True,
                    progress=True) -> dict:
     "Predict every image of the folder `images` (boxes: a JSON path, a dict, or None); write npz, meshes, overlays to `out`."
     t0 = time.perf_counter()
     names = list_images(images)
     boxes = load_boxes(boxes, names) if isinstance(boxes, (str, Path)) else (boxes or {})
     skel = (skel or SKEL()).to(device)
-    kp_regressor = (kp_regressor or KeypointRegressor.from_smpl('male')).to(device)
+    kp_map = (kp_map or KeypointMap.from_smpl('male')).to(device)
     model = model.to(device).eval()
     out = Path(out).expanduser()
     for sub in ('meshes', 'overlays'): (out/sub).mkdir(parents=True, exist_ok=True)
@@ -155,7 +156,7 @@ def predict_folder(model, images, out, boxes=None, skel=None, kp_regressor=None,
         b = boxes.get(name)
         if b is not None and len(b) == 0: continue
         image = read_image(Path(images).expanduser()/name)
-        p = predict_image(model, image, b, skel, kp_regressor, device)
+        p = predict_image(model, image, b, skel, kp_map, device)
         stem = Path(name).with_suffix('').as_posix().replace('/', '__')
         for k in range(len(p['poses'])):
             for part, verts, faces in (('skin', p['skin_verts'][k], skel.faces), ('skeleton', p['skel_verts'][k], skel.skel_faces)):

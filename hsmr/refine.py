@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from .config import atomic_savez
 from .rotations import N_POSE
-from .keypoints import KeypointRegressor, project, skel_keypoints, solve_translation
+from .keypoints import KeypointMap, project, skel_keypoints, solve_translation
 from .data import rotate_orientation, pelvis_frame
 from .skelify import skelify, reprojection_error
 
@@ -171,10 +171,10 @@ class PredictionCache:
 
 # %% ../nbs/12_refine.ipynb #367877c0
 @torch.no_grad()
-def label_error(skel, regressor, poses, betas, kp2d, rot_deg=None, has_poses=None) -> torch.Tensor:
+def label_error(skel, kp_map, poses, betas, kp2d, rot_deg=None, has_poses=None) -> torch.Tensor:
     "Reprojection error (B,) of labels poses (B, 46), betas (B, 10), unrotated, onto keypoints kp2d (B, 44, 3) of the crop."
     if rot_deg is not None: poses = rotate_orientation(poses, rot_deg, pelvis_frame(skel))
-    kp3d = skel_keypoints(skel, regressor, poses, betas)['kp3d']
+    kp3d = skel_keypoints(skel, kp_map, poses, betas)['kp3d']
     conf = kp2d[..., 2].clamp_min(0)
     t = solve_translation(kp3d, kp2d[..., :2], conf).to(kp3d)
     err = reprojection_error(project(kp3d, t), kp2d[..., :2], conf)
@@ -182,7 +182,7 @@ def label_error(skel, regressor, poses, betas, kp2d, rot_deg=None, has_poses=Non
     return err if has_poses is None else torch.where(has_poses > 0, err, torch.inf)
 
 # %% ../nbs/12_refine.ipynb #0752c50f
-def refine_samples(cols: dict, skel, regressor, max_abs_beta=REFINE['max_abs_beta'], min_gain=REFINE['min_gain'],
+def refine_samples(cols: dict, skel, kp_map, max_abs_beta=REFINE['max_abs_beta'], min_gain=REFINE['min_gain'],
                    body_iters=REFINE['body_iters'], fit_batch=REFINE['fit_batch'], progress=False) -> dict:
     "Fit, score and accept the samples `cols` (as `PredictionCache.latest` returns); accepted labels unrotated."
     from tqdm.auto import tqdm
@@ -195,8 +195,8 @@ def refine_samples(cols: dict, skel, regressor, max_abs_beta=REFINE['max_abs_bet
         c = slice(s, min(n, s + fit_batch))
         x = {k: v[c].to(dev) for k, v in cols.items() if k != 'key'}
         fit = skelify(x['kp2d'], init=dict(poses=x['pred_poses'], betas=x['pred_betas'], cam=x['pred_cam']),
-                      skel=skel, regressor=regressor, body_iters=body_iters)
-        err_label = label_error(skel, regressor, x['poses'], x['betas'], x['kp2d'], x['rot_deg'], x['has_poses'])
+                      skel=skel, kp_map=kp_map, body_iters=body_iters)
+        err_label = label_error(skel, kp_map, x['poses'], x['betas'], x['kp2d'], x['rot_deg'], x['has_poses'])
         ok = fit['valid'] & torch.isfinite(fit['err_after'])
         accept = (ok & (fit['err_after'] < err_label - min_gain) & (fit['betas'].abs().amax(-1) < max_abs_beta)
                   & (x['do_extreme_crop'] == 0))
@@ -218,15 +218,15 @@ def all_gather_objects(obj) -> list:
 def _concat(parts: list) -> dict:
     return dict(key=sum((p['key'] for p in parts), []), **{k: torch.cat([p[k] for p in parts]) for k in parts[0] if k != 'key'})
 
-def refine_round(cache: PredictionCache, store: PseudoGTStore, skel, regressor=None, step=0, rank=0, world_size=1,
+def refine_round(cache: PredictionCache, store: PseudoGTStore, skel, kp_map=None, step=0, rank=0, world_size=1,
                  max_samples=REFINE['max_samples'], progress=False, **fit_kw) -> dict:
     "Refine the cached samples of all ranks, update `store` identically on every rank, clear the cache; returns counts."
-    regressor = regressor or KeypointRegressor.from_smpl('male')
+    kp_map = kp_map or KeypointMap.from_smpl('male')
     parts = all_gather_objects(cache.latest(max_samples))
     cols = _concat(parts)
     cols = select_rows(cols, latest_rows(cols))                                # each key once: latest step, ties to the later rank
     share = select_rows(cols, list(range(rank, len(cols['key']), world_size)))
-    res = refine_samples(share, skel, regressor, progress=progress, **fit_kw) if share['key'] else None
+    res = refine_samples(share, skel, kp_map, progress=progress, **fit_kw) if share['key'] else None
     a = res['accept'] if res else torch.zeros(0, dtype=torch.bool)
     local = dict(key=[k for k, ok in zip(share['key'], a.tolist()) if ok],
                  poses=res['poses'][a] if res else torch.zeros(0, N_POSE), betas=res['betas'][a] if res else torch.zeros(0, N_BETAS),
@@ -241,10 +241,10 @@ def refine_round(cache: PredictionCache, store: PseudoGTStore, skel, regressor=N
                 mean_err_fit=sum(r['err_fit'] for r in results) / max(valid, 1))
 
 # %% ../nbs/12_refine.ipynb #15205c03
-def planted_case(skel, regressor, n=24, seed=0, corrupt=1 / 3, unlabeled=2, max_rot=30.):
+def planted_case(skel, kp_map, n=24, seed=0, corrupt=1 / 3, unlabeled=2, max_rot=30.):
     "Cache and truth of a planted refinement problem: a share of labels corrupted, `unlabeled` labels missing."
     from hsmr.skelify import synthetic_cases, perturb
-    case = synthetic_cases(skel, regressor, n, seed=seed)
+    case = synthetic_cases(skel, kp_map, n, seed=seed)
     g = torch.Generator().manual_seed(seed + 1)
     rot = (torch.rand(n, generator=g) * 2 - 1) * max_rot
     truth = rotate_orientation(case['poses'], -rot, pelvis_frame(skel))        # the unrotated label frame

@@ -7,11 +7,11 @@ Docs: https://hsmr-toolkit.github.io/hsmr/regressor.html.md"""
 
 # %% auto #0
 __all__ = ['IMAGE_SIZE', 'VIT_COLUMNS', 'PATCH', 'PATCH_PADDING', 'GRID', 'N_REP', 'N_BETAS', 'N_CAM', 'N_REP_OFFICIAL',
-           'CONFIGS', 'OUT_INIT_GAIN', 'CHECKPOINT_FORMAT', 'RegressorConfig', 'DropPath', 'Attention', 'Mlp', 'Block',
-           'PatchEmbed', 'ViT', 'mean_params', 'HeadAttention', 'DecoderLayer', 'RegressorOutput', 'SkelHead',
+           'MODEL_CONFIGS', 'OUT_INIT_GAIN', 'CHECKPOINT_FORMAT', 'RegressorConfig', 'DropPath', 'Attention', 'Mlp',
+           'Block', 'PatchEmbed', 'ViT', 'mean_params', 'HeadAttention', 'DecoderLayer', 'RegressorOutput', 'SkelHead',
            'Regressor', 'build_model', 'count_parameters', 'CheckpointMismatch', 'read_state_dict', 'load_exact',
            'load_vitpose_backbone', 'rep144_rows', 'convert_hsmr_state_dict', 'load_hsmr_checkpoint',
-           'official_hsmr_layout']
+           'official_hsmr_layout', 'official_model_name', 'read_checkpoint', 'load_weights', 'load_checkpoint', 'infer']
 
 # %% ../nbs/08_regressor.ipynb #3d978a78
 import math, pickle, re, zipfile
@@ -24,6 +24,7 @@ import torch.nn.functional as F
 from torch import nn
 from .config import data_dir
 from .rotations import N_POSE, REP144_INDEX, REP144_SIGN, pose_to_rep, rep_to_pose
+from .keypoints import skel_keypoints
 
 # %% ../nbs/08_regressor.ipynb #b0896b2d
 IMAGE_SIZE = 256                      # the square crop side (hsmr_spec 2.1)
@@ -47,7 +48,7 @@ class RegressorConfig:
     head_dim_head: int = 64           # ... of this size
     head_mlp: int = 1024              # decoder FFN hidden width
 
-CONFIGS = {
+MODEL_CONFIGS = {
     'vit_h': RegressorConfig(1280, 32, 16, 0.55),   # ViTPose-H backbone, HSMR's released model (hsmr_spec 2.2)
     'vit_b': RegressorConfig(768, 12, 12, 0.3),     # ViTPose-B backbone, HSMR's ablation (supplement S.4)
     'tiny': RegressorConfig(192, 4, 3, 0.0, head_dim=256, head_depth=2, head_heads=4, head_dim_head=32, head_mlp=512),
@@ -232,8 +233,8 @@ class Regressor(nn.Module):
 
 def build_model(name='vit_h', **overrides) -> Regressor:
     "The regressor of configuration `name` ('vit_h', 'vit_b' or 'tiny'), with `overrides` of its `RegressorConfig`."
-    if name not in CONFIGS: raise ValueError(f"Unknown model {name!r}: use one of {list(CONFIGS)}.")
-    return Regressor(replace(CONFIGS[name], **overrides))
+    if name not in MODEL_CONFIGS: raise ValueError(f"Unknown model {name!r}: use one of {list(MODEL_CONFIGS)}.")
+    return Regressor(replace(MODEL_CONFIGS[name], **overrides))
 
 # %% ../nbs/08_regressor.ipynb #e6ae5405
 def count_parameters(module) -> int:
@@ -369,3 +370,67 @@ def official_hsmr_layout(cfg: RegressorConfig) -> dict:
     return s | {'head.poses_decoder.weight': (144, D), 'head.poses_decoder.bias': (144,), 'head.betas_decoder.weight': (10, D),
                 'head.betas_decoder.bias': (10,), 'head.cam_decoder.weight': (3, D), 'head.cam_decoder.bias': (3,),
                 'head.init_poses': (1, 144), 'head.init_betas': (1, 10), 'head.init_cam': (1, 3)}
+
+# %% ../nbs/08_regressor.ipynb #31626a21
+_WRAPPERS = ('_orig_mod.', 'module.')  # prefixes torch.compile / DataParallel add to parameter names
+
+def _unwrap(state: dict) -> dict:
+    "`state` without torch.compile / DataParallel name prefixes."
+    for p in _WRAPPERS:
+        if state and all(k.startswith(p) for k in state): state = {k[len(p):]: v for k, v in state.items()}
+    return state
+
+def official_model_name(state: dict) -> str:
+    "The configuration ('vit_h', 'vit_b' or 'tiny') whose official HSMR layout the state dict `state` has."
+    conv = {k: tuple(v.shape) for k, v in state.items() if torch.is_tensor(v)}
+    for name, cfg in MODEL_CONFIGS.items():
+        layout = {k: s for k, s in official_hsmr_layout(cfg).items() if not k.startswith('head.init_')}
+        if all(conv.get(k) == s for k, s in layout.items()): return name
+    raise ValueError(f"The checkpoint is neither an hsmr training checkpoint (no 'format' key) nor an official HSMR "
+                     f"checkpoint of a known size ({', '.join(MODEL_CONFIGS)}): its {len(conv)} tensors do not match. "
+                     "Pass a checkpoint written by `python -m hsmr.train` or HSMR's released hsmr.ckpt.")
+
+def read_checkpoint(src, weights_only=True) -> dict:
+    "What checkpoint `src` (path or dict) holds: kind, model_name, model_overrides, state (network weights), step, config."
+    raw = read_state_dict(src, weights_only)          # clear errors for missing / truncated / non-torch files
+    where = str(src) if isinstance(src, (str, Path)) else 'the checkpoint'
+    if 'format' not in raw:
+        state = _unwrap(raw)
+        return dict(kind='official', format='hsmr-official', model_name=official_model_name(state), model_overrides={},
+                    state=state, step=None, config={}, path=where)
+    fmt = raw['format']
+    if fmt != CHECKPOINT_FORMAT:
+        raise ValueError(f"{where} has checkpoint format {fmt!r}; this hsmr reads {CHECKPOINT_FORMAT!r}. "
+                         "Use it with the hsmr version that wrote it.")
+    missing = [k for k in ('model_name', 'model') if k not in raw]
+    if missing: raise ValueError(f"{where} is an {fmt} checkpoint without {missing}; it is incomplete. Save it again.")
+    if raw['model_name'] not in MODEL_CONFIGS: raise ValueError(f"{where} holds a model {raw['model_name']!r}, not one of {list(MODEL_CONFIGS)}.")
+    return dict(kind='hsmr-train', format=fmt, model_name=raw['model_name'], model_overrides=dict(raw.get('model_overrides') or {}),
+                state=_unwrap(dict(raw['model'])), step=int(raw.get('step', 0)), config=raw.get('config', {}), path=where)
+
+def _load(model, ck):
+    if ck['kind'] == 'official': return load_hsmr_checkpoint(model, ck['state'])
+    return load_exact(model, ck['state'], f"checkpoint {ck['path']}")
+
+def load_weights(model: Regressor, src, weights_only=True) -> Regressor:
+    "Load checkpoint `src` (ours or an official HSMR one; path or dict) into `model`, whose configuration must match."
+    ck = read_checkpoint(src, weights_only)
+    want = replace(MODEL_CONFIGS[ck['model_name']], **ck['model_overrides'])
+    if want != model.cfg:
+        raise ValueError(f"{ck['path']} holds a {ck['model_name']!r} model"
+                         + (f" with {ck['model_overrides']}" if ck['model_overrides'] else '')
+                         + f", not this model's configuration; set model={ck['model_name']} (or load it with load_checkpoint).")
+    return _load(model, ck)
+
+def load_checkpoint(src, device='cpu', weights_only=True) -> tuple:
+    "The regressor that checkpoint `src` describes, loaded, in eval mode on `device`; and an info dict (no weights)."
+    ck = read_checkpoint(src, weights_only)
+    model = _load(build_model(ck['model_name'], **ck['model_overrides']), ck)
+    return model.to(device).eval(), {k: v for k, v in ck.items() if k != 'state'}
+
+# %% ../nbs/08_regressor.ipynb #dd2cbd6c
+def infer(model, images, skel, kp_map, autocast=None):
+    "The regressor's output for crops images (B, 3, 256, 256) and its SKEL `verts`, `joints`, `kp3d` (B, 44, 3), `kp2d` (B, 44, 2)."
+    from contextlib import nullcontext
+    with (autocast or nullcontext)(): out = model(images)
+    return out, skel_keypoints(skel, kp_map, out.poses.float(), out.betas.float(), out.cam.float())

@@ -2,7 +2,7 @@
 import argparse
 import pytest
 import torch
-from hsmr.regressor import (CONFIGS, CheckpointMismatch, build_model, load_hsmr_checkpoint, load_vitpose_backbone,
+from hsmr.regressor import (MODEL_CONFIGS, CheckpointMismatch, build_model, load_hsmr_checkpoint, load_vitpose_backbone,
                             official_hsmr_layout, read_state_dict)
 
 
@@ -10,7 +10,7 @@ def official_checkpoint(seed=0, init=True):
     "A tiny-size state dict in the official HSMR layout, random values (LayerNorm weights near 1)."
     g = torch.Generator().manual_seed(seed)
     sd = {k: torch.randn(s, generator=g) * 0.05 + k.endswith(('norm.weight', 'norm1.weight', 'norm2.weight'))
-          for k, s in official_hsmr_layout(CONFIGS['tiny']).items() if init or not k.startswith('head.init')}
+          for k, s in official_hsmr_layout(MODEL_CONFIGS['tiny']).items() if init or not k.startswith('head.init')}
     return sd | {'skel_model.J_regressor': torch.zeros(24, 8)}
 
 

@@ -53,3 +53,37 @@ def test_help_lists_every_setting():
     from dataclasses import fields
     from hsmr.train import TrainConfig
     for f in fields(TrainConfig): assert f'{f.name}=' in p.stdout
+
+def test_damaged_latest_checkpoint_falls_back(tmp_path):
+    "Issue 17 defect 7: a damaged latest checkpoint gave a traceback instead of resuming from the previous one."
+    full = _run(tmp_path/'full', 'steps=6', 'ckpt_every=2', 'refine=false')
+    _run(tmp_path/'cut', 'steps=6', 'ckpt_every=2', 'refine=false')
+    last = checkpoints(tmp_path/'cut')[-1]
+    last.write_bytes(last.read_bytes()[:5000])                                  # a disk that failed mid-file
+    p = subprocess.run(_cmd(tmp_path/'cut', 'steps=6', 'ckpt_every=2', 'refine=false'), capture_output=True, text=True, timeout=600)
+    assert p.returncode == 0 and 'cannot be read' in p.stderr and 'Traceback' not in p.stderr, p.stderr[-2000:]
+    res = json.loads(p.stdout.strip().splitlines()[-1])
+    assert (res['steps'], res['val_mpjpe']) == (6, full['val_mpjpe'])          # redid steps 5-6 from step 4, exactly
+    assert (tmp_path/'cut'/'checkpoints'/(last.name + '.damaged')).exists()
+
+@pytest.mark.parametrize('setting, message', [('n_synthetic=0', 'n_synthetic=0 people'), ('refine_samples=-5', 'refine_samples=-5'),
+                                              ('accelerator=tpu', "accelerator='tpu'")])
+def test_bad_values_refused_before_work(tmp_path, setting, message):
+    "Issue 17 defect 8: n_synthetic=0 gave a traceback, refine_samples=-5 was accepted."
+    p = subprocess.run(_cmd(tmp_path/'run', setting), capture_output=True, text=True, timeout=120)
+    assert p.returncode == 2 and message in p.stderr and 'Traceback' not in p.stderr, p.stderr[-2000:]
+
+def test_unwritable_out_fails_at_once(tmp_path):
+    "Issue 17 defect 8: an unwritable --out failed only after computing steps."
+    (tmp_path/'afile').write_text('x')
+    t0 = time.time()
+    p = subprocess.run(_cmd(tmp_path/'afile'/'run', 'steps=4'), capture_output=True, text=True, timeout=120)
+    assert p.returncode == 2 and 'cannot write to the run folder' in p.stderr and 'Traceback' not in p.stderr, p.stderr[-2000:]
+    assert time.time() - t0 < 60 and not list(tmp_path.glob('**/*.ckpt'))
+
+def test_quiet_shows_no_bar(tmp_path):
+    "Issue 17 defect 11: train --quiet still showed the rendering bar."
+    p = subprocess.run(_cmd(tmp_path/'q', 'steps=2', 'refine=false', 'n_synthetic=64', 'synthetic_seed=5'), capture_output=True,
+                       text=True, timeout=600)
+    assert p.returncode == 0, p.stderr[-2000:]
+    assert 'rendering' not in p.stderr and '%|' not in p.stderr, p.stderr[-2000:]
