@@ -4,6 +4,7 @@ Modules:
 
 - `hsmr.data`: The training item, a synthetic rendered dataset that runs anywhere, augmentation that swaps the flipped parameter set, the HMR2/HSMR webdataset shard reader and its quality filters.
 - `hsmr.eval`: `python -m hsmr.eval CHECKPOINT`: load a checkpoint (ours or an official HSMR one), run it on the synthetic held-out set or on the HMR2.0 / HSMR evaluation files, print the metrics as one JSON line and write an HTML report.
+- `hsmr.export`: A SKEL motion as an OpenSim `.mot` file and a `.csv` table: the camera-to-world turn, the SKEL-to-OpenSim frame change of the pelvis, and what is (and is not) the same between SKEL's 46 angles and the BSM model's coordinates.
 - `hsmr.keypoints`: The 44 keypoints HSMR supervises and evaluates with, how they are read off a SKEL body, and the camera that puts them into the image.
 - `hsmr.predict`: `python -m hsmr.predict CHECKPOINT --images FOLDER [--boxes BOXES.json] --out DIR`: SKEL parameters, skin and skeleton meshes and overlay images for the people in a folder of photos; and a viewer widget for the results.
 - `hsmr.refine`: The pseudo-GT store and the iterative refinement of HSMR's labels during training (supplement S.3.1): every few hundred steps, fit SKEL to the 2D keypoints of the latest predictions and keep a fit when it explains the keypoints better than the label it would replace.
