@@ -3,6 +3,7 @@
 Modules:
 
 - `hsmr.data`: The training item, a synthetic rendered dataset that runs anywhere, augmentation that swaps the flipped parameter set, the HMR2/HSMR webdataset shard reader and its quality filters.
+- `hsmr.detect`: People (boxes) and their 44 keypoints in a photo, from a real detector whose weights come with `pip`: MediaPipe's Pose, behind a small interface that other backends can join.
 - `hsmr.eval`: `python -m hsmr.eval CHECKPOINT`: load a checkpoint (ours or an official HSMR one), run it on the synthetic held-out set or on the HMR2.0 / HSMR evaluation files, print the metrics as one JSON line and write an HTML report.
 - `hsmr.keypoints`: The 44 keypoints HSMR supervises and evaluates with, how they are read off a SKEL body, and the camera that puts them into the image.
 - `hsmr.predict`: `python -m hsmr.predict CHECKPOINT --images FOLDER [--boxes BOXES.json] --out DIR`: SKEL parameters, skin and skeleton meshes and overlay images for the people in a folder of photos; and a viewer widget for the results.
