@@ -7,7 +7,6 @@ Modules:
 - `hsmr.eval`: `python -m hsmr.eval CHECKPOINT`: load a checkpoint (ours or an official HSMR one), run it on the synthetic held-out set or on the HMR2.0 / HSMR evaluation files, print the metrics as one JSON line and write an HTML report.
 - `hsmr.export`: A SKEL motion as an OpenSim `.mot` file and a `.csv` table: the camera-to-world turn, the SKEL-to-OpenSim frame change of the pelvis, and what is (and is not) the same between SKEL's 46 angles and the BSM model's coordinates.
 - `hsmr.keypoints`: The 44 keypoints HSMR supervises and evaluates with, how they are read off a SKEL body, and the camera that puts them into the image.
-- `hsmr.predict`: `python -m hsmr.predict CHECKPOINT --images FOLDER [--boxes BOXES.json] --out DIR`: SKEL parameters, skin and skeleton meshes and overlay images for the people in a folder of photos; and a viewer widget for the results.
 - `hsmr.refine`: The pseudo-GT store and the iterative refinement of HSMR's labels during training (supplement S.3.1): every few hundred steps, fit SKEL to the 2D keypoints of the latest predictions and keep a fit when it explains the keypoints better than the label it would replace.
 - `hsmr.regressor`: A ViT backbone (ViTPose style) and a transformer-decoder head that read one person crop and return SKEL's 46 pose angles, 10 shape betas and a weak-perspective camera.
 - `hsmr.skelify`: Fitting SKEL to 2D keypoints: a batched L-BFGS in which every sample has its own curvature history, line search and stopping test.

@@ -146,10 +146,13 @@ def to_image_px(points, trans, size=CROP_SIZE, focal=FOCAL_LENGTH):
     "Pixel coordinates (..., N, 2) and depth (..., N) of points (..., N, 3) seen from a camera at `trans` (..., 3)."
     return to_pixels(project(points, trans, focal, size), size), points[..., 2] + trans[..., None, 2]
 
-def render_parts(verts, trans, faces, face_part, size=CROP_SIZE, spacing=1.0) -> dict:
-    "Z-buffer of skins verts (B, V, 3) at camera translations trans (B, 3): `depth`, `part` (-1: none), `shade` (B, S, S)."
+def render_parts(verts, trans, faces, face_part, size=CROP_SIZE, spacing=1.0, focal=FOCAL_LENGTH, image_hw=None) -> dict:
+    "Z-buffer of skins verts (B, V, 3) at camera translations trans (B, 3): `depth`, `part` (-1: none), `shade` (B, H, W)."
     B = verts.shape[0]
-    uv, z = to_image_px(verts, trans, size)
+    if image_hw is None: (H, W), (uv, z) = (size, size), to_image_px(verts, trans, size, focal)   # the square crop
+    else:                                                                     # any image, principal point at its centre
+        (H, W), p = image_hw, verts + trans[:, None]
+        uv, z = focal * p[..., :2] / p[..., 2:] + p.new_tensor([W / 2, H / 2]), p[..., 2]
     tri = torch.cat([uv, z[..., None]], -1)[:, faces]                         # (B, F, 3 corners, (u, v, z))
     e1, e2 = tri[:, :, 1, :2] - tri[:, :, 0, :2], tri[:, :, 2, :2] - tri[:, :, 0, :2]
     bi, fi = (e1[..., 0] * e2[..., 1] - e1[..., 1] * e2[..., 0] > 0).nonzero(as_tuple=True)   # front faces
@@ -166,12 +169,12 @@ def render_parts(verts, trans, faces, face_part, size=CROP_SIZE, spacing=1.0) ->
         if len(m) == 0: continue
         p = torch.einsum('kc,mcd->mkd', _BARY[lvl], tri[m])                   # (m, K, 3)
         x, y = p[..., 0].round().long(), p[..., 1].round().long()
-        ok = (x >= 0) & (x < size) & (y >= 0) & (y < size)
+        ok = (x >= 0) & (x < W) & (y >= 0) & (y < H)
         keys.append((((p[..., 2] / DEPTH_UNIT).long() << 16) | attr[m][:, None])[ok])
-        idx.append((bi[m][:, None] * size * size + y * size + x)[ok])
-    buf = torch.full((B * size * size,), _EMPTY, dtype=torch.int64)
+        idx.append((bi[m][:, None] * H * W + y * W + x)[ok])
+    buf = torch.full((B * H * W,), _EMPTY, dtype=torch.int64)
     if idx: buf.scatter_reduce_(0, torch.cat(idx), torch.cat(keys), 'amin')   # one pass: the buffer is touched once
-    buf = buf.view(B, size, size)
+    buf = buf.view(B, H, W)
     pad = F.pad(buf, (1, 1, 1, 1), value=_EMPTY)
     up, down, left, right = pad[:, :-2, 1:-1], pad[:, 2:, 1:-1], pad[:, 1:-1, :-2], pad[:, 1:-1, 2:]
     filled = (up != _EMPTY).byte() + (down != _EMPTY).byte() + (left != _EMPTY).byte() + (right != _EMPTY).byte()

@@ -8,9 +8,9 @@ Docs: https://hsmr-toolkit.github.io/hsmr/skelify.html.md"""
 # %% auto #0
 __all__ = ['SKELIFY_WEIGHTS', 'GM_SIGMA', 'TORSO_EDGES', 'MIN_KEYPOINTS', 'N_POSE', 'N_BETAS', 'N_PARAMS', 'ORIENT', 'CAM',
            'REFINER_LOOPS', 'FIT_DTYPE', 'OUTPUT_KEYS', 'FIT_OPTIONS', 'pack', 'unpack', 'torso_scale',
-           'reprojection_error', 'sparse_keypoints', 'skelify_loss', 'init_depth', 'skelify', 'synthetic_cases',
-           'perturb', 'fit_figure', 'load_keypoints', 'load_init', 'skelify_file', 'main', 'skelify_shared',
-           'convergence_figure']
+           'reprojection_error', 'sparse_keypoints', 'skelify_loss', 'anchor_vector', 'init_depth', 'skelify',
+           'synthetic_cases', 'perturb', 'fit_figure', 'load_keypoints', 'load_init', 'skelify_file', 'main',
+           'skelify_shared', 'convergence_figure']
 
 # %% ../nbs/11a_skelify.ipynb #a35b98db
 import copy, hashlib, json, math, os, sys, time, warnings
@@ -84,7 +84,7 @@ def sparse_keypoints(skel, kp_map):
     kp3d.n_verts = len(vs)
     return kp3d
 
-def skelify_loss(skel, kp_map, x, kp2d, conf, scale, weights=None, sigma=GM_SIGMA, kp3d_fn=None):
+def skelify_loss(skel, kp_map, x, kp2d, conf, scale, weights=None, sigma=GM_SIGMA, kp3d_fn=None, anchor=None):
     "SKELify energy (B,) of parameter rows `x` against normalised keypoints kp2d (B, 44, 2) with confidences conf (B, 44)."
     w = {**SKELIFY_WEIGHTS, **(weights or {})}
     poses, betas, trans = unpack(x)
@@ -95,7 +95,16 @@ def skelify_loss(skel, kp_map, x, kp2d, conf, scale, weights=None, sigma=GM_SIGM
     lo, hi = limit_tensors(None, x.dtype, x.device)
     lim = torch.isfinite(lo)
     pose = outside(poses[:, lim], lo[lim], hi[lim]).square().sum(-1)
-    return w['rep'] * rep + w['betas'] * betas.square().sum(-1) + w['pose'] * pose
+    e = w['rep'] * rep + w['betas'] * betas.square().sum(-1) + w['pose'] * pose
+    if anchor is not None: e = e + ((x - anchor[0]).square() * anchor[1]).sum(-1)   # pull towards reference rows
+    return e
+
+def anchor_vector(weights, dtype=torch.float32, device=None):
+    "Per-parameter weights (59,) of an anchor term from {'pose': rad^-2, 'betas', 'trans': m^-2, 'depth': (log depth)^-2}."
+    w = torch.zeros(N_PARAMS, dtype=dtype, device=device)
+    w[:N_POSE], w[N_POSE:N_POSE + N_BETAS] = weights['pose'], weights['betas']
+    w[CAM[:2]], w[CAM[2]] = weights['trans'], weights['depth']
+    return w
 
 # %% ../nbs/11a_skelify.ipynb #8226d7df
 def _as_batch(v, B, n, what, dtype=torch.float32):
@@ -121,7 +130,8 @@ def _check_keypoints(keypoints, dtype=torch.float32):
 FIT_DTYPE = torch.float64   # the fit's arithmetic: a sample's result does not depend on its batch-mates (see above)
 
 def skelify(keypoints, init=None, skel=None, kp_map=None, weights=None, camera_iters=None, body_iters=100,
-            history=30, ftol=1e-3, sigma=GM_SIGMA, device=None, batch=None, keypoint_only=True, dtype=FIT_DTYPE) -> dict:
+            history=30, ftol=1e-3, sigma=GM_SIGMA, device=None, batch=None, keypoint_only=True, dtype=FIT_DTYPE,
+            anchor=None, anchor_weights=None) -> dict:
     "Fit SKEL to keypoints (B, 44, 3) in normalised crop coordinates, every sample on its own; returns the fit and its errors."
     k = _check_keypoints(keypoints, dtype)
     B = k.shape[0]
@@ -153,8 +163,12 @@ def skelify(keypoints, init=None, skel=None, kp_map=None, weights=None, camera_i
             t0 = init_depth(kp3d, kp2d, conf * kp_torso)
             ok = valid & torch.isfinite(t0).all(-1) & (t0[:, 2] > 0)
             x0 = torch.where(ok[:, None], pack(poses, betas, torch.where(ok[:, None], t0, trans)), x0)
+    if anchor is not None:                                                     # e.g. the previous video frame's fit
+        ax = pack(*(_as_batch(anchor[k], B, n, k, dtype).to(device) for k, n in (('poses', N_POSE), ('betas', N_BETAS), ('trans', 3))))
+        aw = anchor_vector(anchor_weights, dtype, device)
     def stage_fn(kp_w):
-        return lambda x, idx: skelify_loss(skel, kp_map, x, kp2d[idx], conf[idx] * kp_w, scale[idx], weights, sigma, kp3d_fn)
+        return lambda x, idx: skelify_loss(skel, kp_map, x, kp2d[idx], conf[idx] * kp_w, scale[idx], weights, sigma, kp3d_fn,
+                                           None if anchor is None else (ax[idx], aw))
     if camera_iters is None: camera_iters = 0 if given_cam else 30
     t = time.perf_counter()
     free_cam = torch.zeros(N_PARAMS, dtype=dtype, device=device); free_cam[ORIENT + CAM] = 1

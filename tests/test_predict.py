@@ -1,86 +1,145 @@
-"End to end tests of `python -m hsmr.predict`: rendered people in, meshes / parameters / overlays out, bad input."
-import json
+"End to end tests of `python -m hsmr.predict`: real photos and a video in, the contract out; bad input, one line each."
+import json, os, shutil, subprocess, sys
 from pathlib import Path
 import numpy as np
+import pytest
 from PIL import Image
 from hsmr.data import SyntheticRecords, make_synthetic
-from hsmr.skel import SKEL
 
 from conftest import ROOT, run_cli, tiny_checkpoint
 
+PHOTOS = ROOT / 'examples' / 'images'
+CONTRACT = {'image': (), 'frame': (), 'track': (), 'box': (4,), 'keypoints_detected': (44, 3), 'poses': (46,), 'betas': (10,),
+            'trans_full': (3,), 'focal_px': (), 'image_size': (2,), 'kp2d_fit': (44, 3), 'fit_err_px': ()}
+
 def _cli(*args): return run_cli('hsmr.predict', *args)
 
-def _checkpoint(path): return tiny_checkpoint(path, 0)
+def _needs_mediapipe():
+    pytest.importorskip('mediapipe', reason='mediapipe is not installed (pip install -e ".[detect]")')
+
+def _json(r):
+    assert r.returncode == 0, r.stderr[-3000:]
+    lines = r.stdout.strip().splitlines()
+    return json.loads(lines[-1])
+
+def _cli_without(module_blocked, *args):
+    "The command line with `module_blocked` made unimportable, as on a machine without it."
+    code = (f"import sys; sys.modules[{module_blocked!r}] = None; sys.argv = ['hsmr.predict', *sys.argv[1:]]; "
+            "import runpy; runpy.run_module('hsmr.predict', run_name='__main__')")
+    return subprocess.run([sys.executable, '-c', code, *map(str, args)], cwd=ROOT, capture_output=True, text=True, timeout=600,
+                          env={**os.environ, 'PYTHONWARNINGS': 'ignore'})
 
 
-def _photos(folder):
-    "Two photos of rendered synthetic people (JPEG and PNG) and their person boxes."
+def test_photos_without_checkpoint(tmp_path):
+    "No network, no boxes: every person found and fitted; the contract's keys and shapes; overlays and meshes."
+    _needs_mediapipe()
+    (tmp_path / 'in').mkdir()
+    for n in ('standing.jpg', 'squat.jpg'): shutil.copy(PHOTOS / n, tmp_path / 'in' / n)
+    s = _json(_cli('--images', tmp_path / 'in', '--out', tmp_path / 'out', '--quiet'))
+    assert (s['photos'], s['people'], s['no_person'], s['skipped'], s['model']) == (2, 2, 0, 0, False)
+    assert s['fit_err_rel_median'] <= 0.03 and s['focal_sources'] == ['default']
+    z = np.load(tmp_path / 'out' / 'predictions.npz')
+    for k, shape in CONTRACT.items(): assert z[k].shape == (2, *shape), k
+    assert z['source'].tolist() == ['skelify', 'skelify'] and np.isfinite(z['poses']).all()
+    for n in ('standing.jpg', 'squat.jpg'):
+        assert Image.open(tmp_path / 'out' / 'overlays' / f'{n}.overlay.jpg').size == Image.open(PHOTOS / n).size
+        assert (tmp_path / 'out' / 'meshes' / n / 'person_0_skin.obj').is_file()
+
+
+def test_checkpoint_with_boxes_needs_no_detector(tmp_path):
+    "A network and boxes: runs without mediapipe installed; with a focal length from --fov."
     recs = SyntheticRecords(make_synthetic(64, 0, progress=False))
-    folder.mkdir()
+    (tmp_path / 'in').mkdir()
     photo = np.full((300, 540, 3), 100, np.uint8)
     photo[20:276, 10:266], photo[30:286, 270:526] = recs[4]['image'], recs[5]['image']
-    Image.fromarray(photo).save(folder / 'pair.jpg', quality=95)
-    Image.fromarray(recs[6]['image']).save(folder / 'single.png')
-    box = lambda r, off: [*(r['center'] + off - r['scale'] * 100), *(r['center'] + off + r['scale'] * 100)]
-    return {'pair.jpg': [box(recs[4], (10, 20)), box(recs[5], (270, 30))]}
+    Image.fromarray(photo).save(tmp_path / 'in' / 'pair.png')
+    boxes = {'pair.png': [[10, 20, 266, 276], [270, 30, 526, 286]]}
+    (tmp_path / 'boxes.json').write_text(json.dumps(boxes))
+    ckpt = tiny_checkpoint(tmp_path / 'tiny.ckpt')
+    r = _cli_without('mediapipe', ckpt, '--images', tmp_path / 'in', '--boxes', tmp_path / 'boxes.json', '--out', tmp_path / 'out',
+                     '--fov', 50, '--quiet', '--no-ply')
+    s = _json(r)
+    assert (s['people'], s['model'], s['focal_sources']) == (2, True, ['fov'])
+    z = np.load(tmp_path / 'out' / 'predictions.npz')
+    assert z['source'].tolist() == ['network', 'network'] and z['track'].tolist() == [0, 1]
+    np.testing.assert_allclose(z['box'], boxes['pair.png'])
+    assert np.isnan(z['fit_err_px']).all() and (z['trans_full'][:, 2] > 0).all()
+    np.testing.assert_allclose(z['focal_px'], 540 / 2 / np.tan(np.radians(25)), rtol=1e-5)
 
 
-def _obj_counts(path):
-    lines = Path(path).read_text().splitlines()
-    return sum(l.startswith('v ') for l in lines), sum(l.startswith('f ') for l in lines)
+def test_refine_from_the_network(tmp_path):
+    "--refine: SKELify from the network's prediction on the detected keypoints."
+    _needs_mediapipe()
+    (tmp_path / 'in').mkdir()
+    shutil.copy(PHOTOS / 'arms_up.jpg', tmp_path / 'in')
+    ckpt = tiny_checkpoint(tmp_path / 'tiny.ckpt')
+    s = _json(_cli(ckpt, '--images', tmp_path / 'in', '--out', tmp_path / 'out', '--refine', '--quiet', '--no-overlays'))
+    z = np.load(tmp_path / 'out' / 'predictions.npz')
+    assert z['source'].tolist() == ['network+skelify'] and s['fit_err_rel_median'] <= 0.05
 
 
-def test_cli_writes_meshes_parameters_overlays(tmp_path):
-    ckpt = _checkpoint(tmp_path / 'tiny.ckpt')
-    boxes = _photos(tmp_path / 'photos')
-    (tmp_path / 'boxes.json').write_text(json.dumps({k: [[float(x) for x in b] for b in v] for k, v in boxes.items()}))
-    r = _cli(ckpt, '--images', tmp_path / 'photos', '--boxes', tmp_path / 'boxes.json', '--out', tmp_path / 'out', '--quiet')
-    assert r.returncode == 0, r.stderr
-    lines = r.stdout.strip().splitlines()
-    assert len(lines) == 1
-    s = json.loads(lines[0])
-    assert (s['images'], s['people'], s['model']) == (2, 3, 'tiny')
-    out = tmp_path / 'out'
-    z = np.load(out / 'predictions.npz')
-    assert z['image'].tolist() == ['pair.jpg', 'pair.jpg', 'single.png'] and z['person'].tolist() == [0, 1, 0]
-    assert z['poses'].shape == (3, 46) and z['betas'].shape == (3, 10) and z['kp2d_px'].shape == (3, 44, 2)
-    assert np.isfinite(z['poses']).all() and np.isfinite(z['cam_t_full']).all()
-    np.testing.assert_allclose(z['box'][:2], np.array(boxes['pair.jpg']), atol=1e-3)
-    assert z['box'][2].tolist() == [0, 0, 256, 256]                                  # unlisted image: the whole image
-    skel = SKEL()
-    n_skin, n_bones = 6890, skel.skel_template.shape[0]
-    for stem in ('pair_0', 'pair_1', 'single_0'):
-        assert _obj_counts(out / 'meshes' / f'{stem}_skin.obj') == (n_skin, len(skel.faces))
-        assert _obj_counts(out / 'meshes' / f'{stem}_skeleton.obj') == (n_bones, len(skel.skel_faces))
-        ply = (out / 'meshes' / f'{stem}_skin.ply').read_text().splitlines()
-        assert ply[2] == f'element vertex {n_skin}' and len(ply) == ply.index('end_header') + 1 + n_skin + len(skel.faces)
-    assert Image.open(out / 'overlays' / 'pair.jpg').size == (540, 300)
-    assert Image.open(out / 'overlays' / 'single.jpg').size == (256, 256)
+def test_video_tracks_motion_and_overlay(tmp_path):
+    "A video: one track, an overlay video, one .mot/.csv per track, the jitter reported."
+    _needs_mediapipe()
+    from hsmr.media import VideoWriter, VideoReader
+    from hsmr.export import read_mot
+    base = np.asarray(Image.open(PHOTOS / 'standing.jpg').convert('RGB'))
+    H, W = base.shape[:2]
+    canvas = np.pad(base, ((0, 0), (30, 30), (0, 0)), mode='edge')
+    (tmp_path / 'in').mkdir()
+    with VideoWriter(tmp_path / 'in' / 'pan.mp4', fps=10) as vw:
+        for i in range(8): vw.write(np.ascontiguousarray(canvas[:, 40 - 4 * i:40 - 4 * i + W]))
+    s = _json(_cli('--images', tmp_path / 'in' / 'pan.mp4', '--out', tmp_path / 'out', '--quiet'))
+    v = s['video_stats']['pan.mp4']
+    assert (s['videos'], s['frames'], v['tracks'], v['motion_files']) == (1, 8, 1, 2)
+    assert v['jitter_mm_per_frame2'] is not None and v['frames_per_s'] > 0
+    z = np.load(tmp_path / 'out' / 'predictions.npz')
+    assert z['image'].tolist() == [f'pan.mp4#{i}' for i in range(8)] and z['frame'].tolist() == list(range(8))
+    assert set(z['track'].tolist()) == {0}
+    mot = read_mot(tmp_path / 'out' / 'motion' / 'pan.mp4' / 'track_0.mot')
+    assert mot['values'].shape == (8, 50)
+    np.testing.assert_allclose(mot['values'][:, 0], np.arange(8) / 10, atol=1e-6)
+    with VideoReader(tmp_path / 'out' / 'overlays' / 'pan.mp4.overlay.mp4') as vr: assert len(list(vr)) == 8
 
 
-def test_cli_whole_images_no_ply(tmp_path):
-    ckpt = _checkpoint(tmp_path / 'tiny.ckpt')
-    _photos(tmp_path / 'photos')
-    r = _cli(ckpt, '--images', tmp_path / 'photos', '--out', tmp_path / 'out', '--no-ply', '--no-overlays', '--quiet')
-    assert r.returncode == 0, r.stderr
-    s = json.loads(r.stdout)
-    assert (s['images'], s['people']) == (2, 2)
-    assert not list((tmp_path / 'out' / 'meshes').glob('*.ply')) and len(list((tmp_path / 'out' / 'meshes').glob('*.obj'))) == 4
-    assert not list((tmp_path / 'out' / 'overlays').iterdir())
+def test_bad_files_are_skipped_and_counted(tmp_path):
+    "Issue 17 defects 4, 5, 6 and issue 14's bad input: collisions, the output inside the input, unreadable files, nobody."
+    _needs_mediapipe()
+    d = tmp_path / 'in'
+    (d / 'sub').mkdir(parents=True)
+    shutil.copy(PHOTOS / 'standing.jpg', d / 'a.jpg')
+    Image.open(PHOTOS / 'standing.jpg').save(d / 'a.png')                 # same stem as a.jpg
+    shutil.copy(PHOTOS / 'squat.jpg', d / 'sub' / 'x.jpg')
+    shutil.copy(PHOTOS / 'squat.jpg', d / 'sub__x.jpg')                   # what sub/x.jpg used to be written as
+    (d / 'broken.jpg').write_bytes(Image.open(PHOTOS / 'squat.jpg').tobytes()[:500])
+    Image.fromarray(np.zeros((1, 1, 3), np.uint8)).save(d / 'dot.png')
+    Image.fromarray(np.full((200, 300, 3), 180, np.uint8)).save(d / 'wall.png')
+    (d / 'clip.mp4').write_bytes(bytes(3000))
+    s = _json(_cli('--images', d, '--out', d / 'out', '--quiet', '--no-ply'))
+    assert (s['photos'], s['people'], s['no_person'], s['skipped']) == (5, 4, 1, 3), s
+    assert sorted(s['skipped_files']) == ['broken.jpg', 'clip.mp4', 'dot.png']
+    assert 'cannot be decoded as a video' in s['skipped_files']['clip.mp4'] and 'too small' in s['skipped_files']['dot.png']
+    overlays = sorted(p.relative_to(d / 'out' / 'overlays').as_posix() for p in (d / 'out' / 'overlays').rglob('*.jpg'))
+    assert overlays == ['a.jpg.overlay.jpg', 'a.png.overlay.jpg', 'sub/x.jpg.overlay.jpg', 'sub__x.jpg.overlay.jpg', 'wall.png.overlay.jpg']
+    again = _json(_cli('--images', d, '--out', d / 'out', '--quiet', '--no-ply'))   # the outputs are not read back as inputs
+    assert (again['photos'], again['people']) == (5, 4)
 
 
-def test_cli_bad_input(tmp_path):
-    def fails(r, text):
-        assert r.returncode != 0 and text in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
-        assert 'Traceback' not in r.stderr
-    ckpt = _checkpoint(tmp_path / 'tiny.ckpt')
-    fails(_cli(ckpt, '--out', tmp_path / 'out'), '--images FOLDER and --out DIR are required')
-    fails(_cli(ckpt, '--images', tmp_path / 'nowhere', '--out', tmp_path / 'out'), 'does not exist')
-    fails(_cli(tmp_path / 'missing.ckpt', '--images', tmp_path, '--out', tmp_path / 'out'), 'does not exist')
-    _photos(tmp_path / 'photos')
-    (tmp_path / 'typo.json').write_text(json.dumps({'pairr.jpg': [[0, 0, 10, 10]]}))
-    fails(_cli(ckpt, '--images', tmp_path / 'photos', '--boxes', tmp_path / 'typo.json', '--out', tmp_path / 'out'), 'pairr.jpg')
-    (tmp_path / 'flat.json').write_text(json.dumps({'pair.jpg': [0, 0, 10, 10]}))
-    fails(_cli(ckpt, '--images', tmp_path / 'photos', '--boxes', tmp_path / 'flat.json', '--out', tmp_path / 'out'), 'x1 > x0')
-    (tmp_path / 'photos' / 'broken.jpg').write_bytes(b'not a jpeg')
-    fails(_cli(ckpt, '--images', tmp_path / 'photos', '--out', tmp_path / 'out', '--quiet'), 'could not be read')
+def test_bad_input_one_line(tmp_path):
+    "Boxes outside the image, a --fov out of range, a missing optional package, no CUDA: one line, exit 2, nothing lost."
+    (tmp_path / 'in').mkdir()
+    shutil.copy(PHOTOS / 'standing.jpg', tmp_path / 'in' / 'a.jpg')
+    (tmp_path / 'boxes.json').write_text(json.dumps({'a.jpg': [[5000, 10, 5100, 200]]}))
+    ckpt = tiny_checkpoint(tmp_path / 'tiny.ckpt')
+    cases = [(_cli(ckpt, '--images', tmp_path / 'in', '--boxes', tmp_path / 'boxes.json', '--out', tmp_path / 'o1'), 'lies outside its'),
+             (_cli('--images', tmp_path / 'in', '--out', tmp_path / 'o2', '--fov', 0.5), '--fov 0.5'),
+             (_cli_without('mediapipe', '--images', tmp_path / 'in', '--out', tmp_path / 'o3'), 'pip install -e ".[detect]"'),
+             (_cli('--images', tmp_path / 'in', '--out', tmp_path / 'o4', '--device', 'cuda:9'), '--device cuda:9'),
+             (_cli('--images', tmp_path / 'nothere', '--out', tmp_path / 'o5'), 'does not exist'),
+             (_cli('--out', tmp_path / 'o6'), '--images FOLDER_OR_FILE and --out DIR are required')]
+    for r, msg in cases:
+        err = [l for l in r.stderr.strip().splitlines() if l.strip()]
+        assert r.returncode == 2 and len(err) == 1 and msg in err[0] and 'Traceback' not in r.stderr, r.stderr[-2000:]
+    (tmp_path / 'in' / 'clip.mp4').write_bytes(bytes(100))
+    r = _cli_without('av', '--images', tmp_path / 'in' / 'clip.mp4', '--out', tmp_path / 'o7')
+    assert r.returncode == 2 and 'pip install -e ".[video]"' in r.stderr and 'Traceback' not in r.stderr, r.stderr[-2000:]
