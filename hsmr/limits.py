@@ -7,12 +7,12 @@ Docs: https://hsmr-toolkit.github.io/hsmr/limits.html.md"""
 # %% auto #0
 __all__ = ['HSMR_LIMITS', 'LIMITS', 'SKEL_VIOLATION_PARTS', 'VIOLATION_TOLERANCES_DEG', 'SMPL_VIOLATION_PARTS', 'limit_tensors',
            'wrap_angle', 'outside', 'skel_violation', 'violation_stats', 'smpl_violation', 'limit_prior',
-           'limits_chart', 'joint_violation_colors', 'violation_readout', 'LimitExplorer']
+           'joint_violation_colors', 'violation_readout']
 
 # %% ../nbs/04_limits.ipynb #eeef0169
 import math
 import torch
-from .rotations import POSE_NAMES, N_POSE, axis_angle_to_matrix, matrix_to_euler, euler_to_matrix
+from .rotations import POSE_NAMES, N_POSE, JOINT_NAMES, POSE_JOINT, axis_angle_to_matrix, matrix_to_euler, euler_to_matrix
 
 # %% ../nbs/04_limits.ipynb #939f18b7
 _P = math.pi
@@ -93,30 +93,6 @@ def limit_prior(poses, limits=None):
     lim = torch.isfinite(lo)
     return outside(poses[..., lim], lo[lim], hi[lim]).square().sum(-1)
 
-# %% ../nbs/04_limits.ipynb #a8a1781d
-import numpy as np
-import ipywidgets as W
-import plotly.graph_objects as go
-from .rotations import JOINT_NAMES, JOINT_QIDS, PARENTS, POSE_JOINT
-from .skel import SKEL
-from .viz import body_figure, update_body
-
-# %% ../nbs/04_limits.ipynb #5a79ec87
-def limits_chart(poses, limits=None, widget=False):
-    "A chart of the 43 limited angles: their range as a bar, the value in `poses` (46,) as a dot (red outside)."
-    lo, hi = limit_tensors(limits, torch.float64)
-    ids = [k for k in range(N_POSE) if torch.isfinite(lo[k])]
-    q = torch.as_tensor(poses, dtype=torch.float64).detach().cpu()
-    bad = outside(q[ids], lo[ids], hi[ids]) > 0
-    names = [POSE_NAMES[k] for k in ids]
-    bars = go.Bar(y=names, x=(hi - lo)[ids].numpy(), base=lo[ids].numpy(), orientation='h', name='limits',
-                  marker_color='rgba(44,160,44,0.35)', hoverinfo='skip')
-    dots = go.Scatter(y=names, x=q[ids].numpy(), mode='markers', name='angle',
-                      marker=dict(size=8, color=['#d62728' if b else '#1f1f1f' for b in bad.tolist()]))
-    layout = go.Layout(height=16 * len(ids) + 60, margin=dict(l=150, r=10, t=20, b=30), xaxis_title='radians',
-                       yaxis=dict(autorange='reversed'), showlegend=False)
-    return (go.FigureWidget if widget else go.Figure)(data=[bars, dots], layout=layout)
-
 # %% ../nbs/04_limits.ipynb #4ca9f2bf
 def joint_violation_colors(angle_violation) -> list:
     "A colour per SKEL joint: red when one of its angles is outside its limits (angle_violation (46,), radians), else green."
@@ -131,82 +107,3 @@ def violation_readout(q, lo, hi, violations: dict) -> str:
     parts = ', '.join(f'{k} {math.degrees(x):.1f}&deg;' for k, x in violations.items())
     return (f'<b>knee/elbow violation:</b> {parts}<br><b>{int((v > 0).sum())} angle(s) outside their limits</b>'
             + (f'<table><tr><th>angle</th><th>value</th><th>limits</th><th>outside by</th></tr>{rows}</table>' if rows else ''))
-
-class LimitExplorer:
-    "Sliders for the 46 SKEL angles and the first betas over the posed body; out-of-limit joints in red."
-    def __init__(self, model=None, poses=None, betas=None, limits=None, n_betas=2, skeleton=True):
-        self.model = model if model is not None else SKEL()
-        self.limits, self.skeleton = limits, skeleton
-        self.lo, self.hi = limit_tensors(limits, torch.float64)
-        self.q = torch.zeros(N_POSE, dtype=torch.float64) if poses is None else torch.as_tensor(poses, dtype=torch.float64).clone()
-        self.betas = torch.zeros(10, dtype=torch.float64) if betas is None else torch.as_tensor(betas, dtype=torch.float64).clone()
-        out = self._forward()
-        self.fig = body_figure(skin=out.skin_verts[0], faces=self.model.faces, joints=out.joints[0], parents=PARENTS,
-                               skel=out.skel_verts[0] if skeleton else None, skel_faces=self.model.skel_faces if skeleton else None,
-                               joint_colors=self._joint_colors(), widget=True)
-        self.chart = limits_chart(self.q, limits, widget=True)
-        self.sliders = {n: self._slider(k, n) for k, n in enumerate(POSE_NAMES)}
-        self.shape_sliders = {f'beta_{i}': W.FloatSlider(value=float(self.betas[i]), min=-3, max=3, step=0.1, description=f'beta {i}',
-                                                         continuous_update=False) for i in range(n_betas)}
-        for i, s in enumerate(self.shape_sliders.values()): s.observe(lambda ch, i=i: self._set_beta(i, ch['new']), 'value')
-        self.readout = W.HTML()
-        self._update_readout()
-        groups = [W.VBox([W.HBox([self.sliders[POSE_NAMES[k]], W.HTML(self._range_text(k))]) for k in JOINT_QIDS[j]])
-                  for j in range(len(JOINT_NAMES))]
-        acc = W.Accordion(children=groups, titles=tuple(JOINT_NAMES))
-        self.widget = W.VBox([W.HBox([self.fig, self.chart]), self.readout, W.HBox(list(self.shape_sliders.values())), acc])
-
-    def _forward(self):
-        dt = self.model.skin_template.dtype if hasattr(self.model, 'skin_template') else torch.float32
-        with torch.no_grad():
-            return self.model(self.q[None].to(dt), self.betas[None].to(dt), torch.zeros(1, 3, dtype=dt), skelmesh=self.skeleton)
-
-    def _range_text(self, k):
-        return 'free' if not torch.isfinite(self.lo[k]) else f'[{self.lo[k]:.2f}, {self.hi[k]:.2f}]'
-
-    def _slider(self, k, name):
-        lo, hi = (-math.pi, math.pi) if not torch.isfinite(self.lo[k]) else (max(-math.pi, float(self.lo[k]) - 0.6), min(math.pi, float(self.hi[k]) + 0.6))
-        s = W.FloatSlider(value=float(self.q[k]), min=lo, max=hi, step=0.01, description=name, continuous_update=False,
-                          readout_format='.2f', style={'description_width': '150px'}, layout=W.Layout(width='420px'))
-        s.observe(lambda ch, k=k: self.set_angle(k, ch['new']), 'value')
-        return s
-
-    @property
-    def angle_violation(self):
-        "How far (radians) each of the 46 angles is outside its limits."
-        return outside(wrap_angle(self.q), self.lo, self.hi)
-
-    @property
-    def violations(self):
-        "The knee/elbow violation HSMR reports (radians), for the current pose."
-        return {k: float(v[0]) for k, v in skel_violation(self.q[None], limits=self.limits).items()}
-
-    def _joint_colors(self): return joint_violation_colors(self.angle_violation)
-
-    def _update_readout(self): self.readout.value = violation_readout(self.q, self.lo, self.hi, self.violations)
-
-    def refresh(self):
-        "Re-pose the body and update every view in place."
-        out = self._forward()
-        update_body(self.fig, skin=out.skin_verts[0], skel=out.skel_verts[0] if self.skeleton else None, joints=out.joints[0],
-                    parents=PARENTS, joint_colors=self._joint_colors())
-        ids = [k for k in range(N_POSE) if torch.isfinite(self.lo[k])]
-        bad = (self.angle_violation[ids] > 0).tolist()
-        with self.chart.batch_update():
-            self.chart.data[1].x = self.q[ids].numpy()
-            self.chart.data[1].marker.color = ['#d62728' if b else '#1f1f1f' for b in bad]
-        for k, s in enumerate(self.sliders.values()): s.style.handle_color = '#d62728' if self.angle_violation[k] > 0 else None
-        self._update_readout()
-
-    def set_angle(self, k, value):
-        "Set angle `k` (index or name) and update the views."
-        k = POSE_NAMES.index(k) if isinstance(k, str) else k
-        self.q[k] = float(value)
-        if self.sliders[POSE_NAMES[k]].value != float(value): self.sliders[POSE_NAMES[k]].value = float(value)
-        else: self.refresh()
-
-    def _set_beta(self, i, value):
-        self.betas[i] = float(value)
-        self.refresh()
-
-    def _repr_mimebundle_(self, **kw): return self.widget._repr_mimebundle_(**kw)   # shows the widget in Jupyter

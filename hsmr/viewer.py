@@ -7,7 +7,7 @@ Docs: https://hsmr-toolkit.github.io/hsmr/viewer.html.md"""
 # %% auto #0
 __all__ = ['read_frame', 'PredictionViewer']
 
-# %% ../nbs/17a_viewer.ipynb #0c3908e9
+# %% ../nbs/17a_viewer.ipynb #9306d81a
 from pathlib import Path
 import numpy as np
 import torch
@@ -15,14 +15,15 @@ import ipywidgets as W
 import plotly.graph_objects as go
 from .skel import SKEL
 from .rotations import PARENTS, N_POSE
-from .limits import skel_violation, limit_tensors, outside, wrap_angle, limits_chart, violation_readout, joint_violation_colors
+from .limits import skel_violation, limit_tensors, outside, wrap_angle, violation_readout, joint_violation_colors
+from .explorer import limits_chart
 from .viz import body_figure, update_body
 from .eval import DISPLAY_FLIP
 from .camera import project_full
 from .media import read_photo, VideoReader
 from .predict import load_predictions
 
-# %% ../nbs/17a_viewer.ipynb #5a898046
+# %% ../nbs/17a_viewer.ipynb #18b10e9c
 def read_frame(images, name) -> np.ndarray:
     "The image of a predictions row's `name` under the folder `images`: a photo, or `clip.mp4#k`, frame k of a video."
     path, _, frame = str(name).partition('#')
