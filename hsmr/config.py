@@ -7,7 +7,8 @@ Docs: https://hsmr-toolkit.github.io/hsmr/config.html.md"""
 # %% auto #0
 __all__ = ['SETTINGS_ENV', 'SETTINGS_KEYS', 'DEFAULT_CACHE', 'SKEL_URL', 'SMPL_URL', 'GENDERS', 'package_root',
            'find_settings_file', 'Settings', 'load_settings', 'ModelFileMissing', 'model_file_names', 'find_model_file',
-           'warn_once', 'model_file_or_standin', 'data_dir', 'cache_dir', 'atomic_savez', 'file_sha256', 'read_npz']
+           'warn_once', 'model_file_or_standin', 'damaged_generated', 'data_dir', 'cache_dir', 'atomic_savez',
+           'file_sha256', 'read_npz']
 
 # %% ../nbs/00_config.ipynb #9a8e977c
 import configparser, os, sys, warnings
@@ -128,13 +129,24 @@ def warn_once(key, msg):
 
 def model_file_or_standin(kind, gender='male', folder=None, standin=None) -> Path:
     "`find_model_file`, falling back to `standin(kind, gender)` (with a one-time warning) when it is missing."
-    try: return find_model_file(kind, gender, folder)
+    s = load_settings()
+    try: return find_model_file(kind, gender, folder, s)
     except ModelFileMissing as e:
-        if standin is None or folder is not None: raise
+        if standin is None or folder is not None or getattr(s, f'{kind}_dir') is not None: raise
         p = Path(standin(kind, gender))
         warn_once(('standin', kind), f"Using generated stand-in {kind.upper()} models from {p.parent if p.is_file() else p}, "
                   f"not the real bodies: {e}")
         return p
+
+# %% ../nbs/00_config.ipynb #29f39b68
+def damaged_generated(path, error):
+    "`error` about model file `path`; for a file hsmr generated into its cache, the same error saying to delete it."
+    try: cache, p = load_settings().cache_dir.resolve(), Path(path).resolve()
+    except (OSError, ValueError): return error
+    if cache not in p.parents: return error
+    folder = cache/p.relative_to(cache).parts[0]
+    return type(error)(f"the stand-in model {p}, which hsmr generated, is damaged ({error}). Delete {folder} and run again: "
+                       "hsmr generates it anew.")
 
 # %% ../nbs/00_config.ipynb #56e1cee2
 def data_dir() -> Path:

@@ -6,11 +6,11 @@ Docs: https://hsmr-toolkit.github.io/hsmr/skel.html.md"""
 
 # %% auto #0
 __all__ = ['SKEL_VERSION', 'SKEL_DOWNLOAD_URL', 'SKEL_KEYS', 'SPARSE_KEYS', 'N_BETAS', 'FIXED_JOINTS', 'SMPL_SLOT',
-           'SCALE_KEYPOINTS', 'THORAX_DEPTH_VERTS', 'MIN_SKIN_VERTS', 'OFFSET_JOINTS', 'REFERENCE_FIELDS',
-           'MIRROR_POSE_SOURCE', 'MIRROR_POSE_SIGN', 'SkelFileError', 'load_skel_file', 'skel_fingerprint',
-           'skel_constants', 'align_vectors', 'scapula_offset', 'spine_offset', 'joint_offsets', 'SKELOutput', 'SKEL',
-           'skin_points', 'bone_scales', 'compare_to_reference', 'mirror_pose', 'skin_mirror_ids', 'mirror_error',
-           'write_obj', 'demo_poses', 'main']
+           'SCALE_KEYPOINTS', 'THORAX_DEPTH_VERTS', 'MIN_SKIN_VERTS', 'SMPL_KEYS_SEEN', 'OFFSET_JOINTS',
+           'REFERENCE_FIELDS', 'MIRROR_POSE_SOURCE', 'MIRROR_POSE_SIGN', 'SkelFileError', 'load_skel_file',
+           'skel_fingerprint', 'skel_constants', 'align_vectors', 'scapula_offset', 'spine_offset', 'joint_offsets',
+           'SKELOutput', 'SKEL', 'skin_points', 'bone_scales', 'compare_to_reference', 'mirror_pose', 'skin_mirror_ids',
+           'mirror_error', 'write_obj', 'demo_poses', 'main']
 
 # %% ../nbs/03_skel.ipynb #4a546cc6
 import functools, math, pickle
@@ -19,7 +19,7 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 from torch import nn
-from .config import model_file_or_standin
+from .config import model_file_or_standin, damaged_generated
 from .rotations import JOINT_NAMES, PARENTS, N_JOINTS, N_POSE, POSE_NAMES, pose_to_local_rotations, _bmm
 
 # %% ../nbs/03_skel.ipynb #7a4d49ca
@@ -60,16 +60,26 @@ def _check_shape(name, key, x, shape):
         want = '(' + ', '.join('N' if s is None else str(s) for s in shape) + ')'
         raise SkelFileError(f"{name}: '{key}' has shape {tuple(x.shape)}, a SKEL v{SKEL_VERSION} file needs {want}.")
 
+SMPL_KEYS_SEEN = {'v_template', 'shapedirs', 'weights', 'kintree_table'}   # an SMPL pickle has these, a SKEL one does not
+
 def load_skel_file(path, strict=False) -> dict:
     "Read and validate a SKEL v1.1.1 model pickle; sparse tables come back as coo_matrix, the rest as NumPy."
+    try: return _read_skel_file(path, strict)
+    except SkelFileError as e: raise damaged_generated(path, e) from None
+
+def _read_skel_file(path, strict):
     path = Path(path)
     name = str(path)
     if path.is_dir(): raise SkelFileError(f"{name} is a folder; pass the skel_<gender>.pkl file itself (or use SKEL(model_path=folder)).")
     try:
         with open(path, 'rb') as f: d = pickle.load(f)
     except FileNotFoundError: raise
-    except Exception as e: raise SkelFileError(f"{name} is not a readable pickle ({type(e).__name__}: {e}). Download the SKEL v{SKEL_VERSION} files from {SKEL_DOWNLOAD_URL}.") from None
+    except Exception as e:
+        if 'chumpy' in str(e): raise SkelFileError(f"{name} holds chumpy objects, as the official SMPL files do: it is an SMPL model, not a SKEL one. Pass skel_<gender>.pkl from {SKEL_DOWNLOAD_URL}.") from None
+        raise SkelFileError(f"{name} is not a readable pickle ({type(e).__name__}: {e}). Download the SKEL v{SKEL_VERSION} files from {SKEL_DOWNLOAD_URL}.") from None
     if not isinstance(d, dict): raise SkelFileError(f"{name} holds a {type(d).__name__}, not the dict of a SKEL model file.")
+    if 'version' not in d and SMPL_KEYS_SEEN <= set(d):
+        raise SkelFileError(f"{name} is an SMPL model file (it has {', '.join(sorted(SMPL_KEYS_SEEN))}), not a SKEL one. Pass skel_<gender>.pkl from {SKEL_DOWNLOAD_URL}.")
     if 'version' not in d: raise SkelFileError(f"{name} has no 'version' key: it is an older SKEL file (v1.0?); this loader reads v{SKEL_VERSION}. Download the current files from {SKEL_DOWNLOAD_URL}.")
     if d['version'] != SKEL_VERSION: raise SkelFileError(f"{name} is SKEL version {d['version']!r}; expected {SKEL_VERSION!r}. Download the current files from {SKEL_DOWNLOAD_URL}.")
     missing = [k for k in SKEL_KEYS if k not in d]

@@ -19,7 +19,7 @@ import torch
 from torch import nn
 import smplx
 from smplx.utils import Struct
-from .config import SMPL_URL, model_file_or_standin
+from .config import SMPL_URL, model_file_or_standin, damaged_generated
 from .rotations import axis_angle_to_matrix
 from .skel import skin_mirror_ids
 from .synthetic import SMPL_MIRROR, SMPL_PARENTS, standin_folder
@@ -82,6 +82,10 @@ def _read_npz(path):
 
 def load_smpl_file(path) -> dict:
     "The arrays of an SMPL model file (official .pkl, chumpy or not, or .npz) as a dict of plain numpy arrays."
+    try: return _read_smpl_file(path)
+    except SmplFileError as e: raise damaged_generated(path, e) from None
+
+def _read_smpl_file(path):
     path = Path(path)
     if path.is_dir(): raise SmplFileError(f"{path} is a folder; pass the SMPL .pkl/.npz file itself (or use SMPL(model_path=folder)).")
     try: d = _read_npz(path) if path.suffix == '.npz' else _read_pickle(path)
