@@ -14,6 +14,7 @@ import numpy as np
 import torch
 from fastcore.script import call_parse
 from .config import GENDERS
+from .smpl import N_VERTS
 from .cli import run_command
 from .jobs import PartsJob, check_output
 from .smpl2skel import Converter, quality_flags, MAX_ITERS, MAX_PVE_THRESHOLD, MAX_ABS_BETA, MIN_CONFIDENT_KEYPOINTS
@@ -39,7 +40,7 @@ def load_input(path) -> tuple[dict, str | None]:
     out = {}
     if 'vertices' in z:
         v = f('vertices')
-        if v.ndim != 3 or v.shape[1:] != (6890, 3): raise _shape_error('vertices', v, '(N, 6890, 3) SMPL-topology meshes')
+        if v.ndim != 3 or v.shape[1:] != (N_VERTS, 3): raise _shape_error('vertices', v, '(N, 6890, 3) SMPL-topology meshes')
         out['vertices'] = v
     elif 'global_orient' in z or 'body_pose' in z:
         miss = [k for k in ('global_orient', 'body_pose', 'betas') if k not in z]

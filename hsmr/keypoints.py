@@ -8,7 +8,7 @@ Docs: https://hsmr-toolkit.github.io/hsmr/keypoints.html.md"""
 # %% auto #0
 __all__ = ['OPENPOSE_NAMES', 'EXTRA_NAMES', 'KEYPOINT_NAMES', 'N_KEYPOINTS', 'OPENPOSE_KP', 'EXTRA_KP', 'FLIP_PERM', 'PELVIS_KP',
            'EVAL_KP_14', 'TORSO_KP', 'SKELIFY_KP', 'SMPL_VERTEX_KP', 'OPENPOSE_FROM_45', 'HEAD_TOP_VERTEX',
-           'EXTRA_RECIPES', 'KEYPOINT_RECIPES', 'SMPL_SLOTS_FROM_SKEL', 'N_VERTS', 'FOCAL_LENGTH', 'CROP_SIZE',
+           'EXTRA_RECIPES', 'KEYPOINT_RECIPES', 'SMPL_SLOTS_FROM_SKEL', 'FOCAL_LENGTH', 'CROP_SIZE',
            'build_keypoint_map', 'skel_joint_slots', 'KeypointMap', 'cam_to_translation', 'translation_to_cam',
            'project', 'to_pixels', 'from_pixels', 'solve_translation', 'skel_keypoints']
 
@@ -17,7 +17,8 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 from torch import nn
-from .smpl import load_smpl_file, smpl_model_file
+from .smpl import load_smpl_file, smpl_model_file, N_VERTS
+from .skel import dense
 
 # %% ../nbs/07_keypoints.ipynb #aa654f00
 OPENPOSE_NAMES = ['OP Nose', 'OP Neck', 'OP RShoulder', 'OP RElbow', 'OP RWrist', 'OP LShoulder', 'OP LElbow',
@@ -63,17 +64,10 @@ KEYPOINT_RECIPES = [{_SOURCES_45[i]: 1.} for i in OPENPOSE_FROM_45] + [EXTRA_REC
 
 # %% ../nbs/07_keypoints.ipynb #cf707fda
 SMPL_SLOTS_FROM_SKEL = [0, 6, 1, 11, 7, 2, 11, 8, 3, 12, 10, 5, 12, 19, 14, 13, 20, 15, 21, 16, 23, 18, 23, 18]
-N_VERTS = 6890
-
-def _dense(x):
-    "A float64 numpy array of `x` (numpy, scipy sparse, torch)."
-    if sp.issparse(x): x = x.toarray()
-    if hasattr(x, 'detach'): x = x.detach().cpu().numpy()
-    return np.asarray(x, dtype=np.float64)
 
 def build_keypoint_map(joint_regressor, recipes=None) -> torch.Tensor:
     "The (44, P) float32 matrix mapping P points (6890 skin vertices first) to the keypoints, from the (24, P) SMPL-joint rows."
-    J = _dense(joint_regressor)
+    J = dense(joint_regressor).astype(np.float64)
     if J.ndim != 2 or J.shape[0] != 24 or J.shape[1] < N_VERTS:
         raise ValueError(f"joint_regressor must be (24, P) with P >= {N_VERTS} (the SMPL J_regressor is (24, 6890)), got {J.shape}.")
     W = np.zeros((len(recipes or KEYPOINT_RECIPES), J.shape[1]))

@@ -20,6 +20,7 @@ from .config import atomic_savez
 from .cli import run_command, check_device, require
 from .rotations import N_POSE
 from .skel import SKEL, N_BETAS, write_obj
+from .smpl import N_VERTS
 from .keypoints import KeypointMap, N_KEYPOINTS, skel_keypoints
 from .regressor import load_checkpoint, infer, mean_params
 from .skelify import skelify
@@ -268,7 +269,7 @@ def _draw(predictor, image, dets, rows, focal, max_side):
     else: skins = bones = None; trans = np.zeros((0, 3))
     fitted = np.concatenate([r['kp2d_fit'] for r in ok]) if ok else None
     shown = dets if predictor.needs_keypoints else None
-    return overlay(image, skins if ok else torch.zeros(0, 6890, 3), bones, trans, focal, predictor.skel, shown, fitted, max_side)
+    return overlay(image, skins if ok else torch.zeros(0, N_VERTS, 3), bones, trans, focal, predictor.skel, shown, fitted, max_side)
 
 def predict_photo(predictor, path, name, out, boxes=None, fov=None, overlays=True, meshes=True, ply=True) -> list:
     "The rows of the people in the photo at `path` (named `name`); writes its overlay and meshes under `out`."

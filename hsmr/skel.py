@@ -7,7 +7,7 @@ Docs: https://hsmr-toolkit.github.io/hsmr/skel.html.md"""
 # %% auto #0
 __all__ = ['SKEL_VERSION', 'SKEL_DOWNLOAD_URL', 'SKEL_KEYS', 'SPARSE_KEYS', 'N_BETAS', 'FIXED_JOINTS', 'SMPL_SLOT',
            'SCALE_KEYPOINTS', 'THORAX_DEPTH_VERTS', 'MIN_SKIN_VERTS', 'SMPL_KEYS_SEEN', 'OFFSET_JOINTS',
-           'REFERENCE_FIELDS', 'MIRROR_POSE_SOURCE', 'MIRROR_POSE_SIGN', 'SkelFileError', 'load_skel_file',
+           'REFERENCE_FIELDS', 'MIRROR_POSE_SOURCE', 'MIRROR_POSE_SIGN', 'dense', 'SkelFileError', 'load_skel_file',
            'skel_fingerprint', 'skel_constants', 'align_vectors', 'scapula_offset', 'spine_offset', 'joint_offsets',
            'SKELOutput', 'SKEL', 'skin_points', 'bone_scales', 'compare_to_reference', 'mirror_pose', 'skin_mirror_ids',
            'mirror_error', 'write_obj', 'demo_poses', 'main']
@@ -41,7 +41,10 @@ THORAX_DEPTH_VERTS = (3027, 3495, 3506)   # back, front, sternum (skel_model.py 
 MIN_SKIN_VERTS = max(v for k in SCALE_KEYPOINTS for v in k[3:]) + 1   # 6180: the hard-coded vertex ids need this many
 
 # %% ../nbs/03_skel.ipynb #e039c404
-def _dense(x): return np.asarray(x.todense()) if sp.issparse(x) else np.asarray(x)
+def dense(x) -> np.ndarray:
+    "A numpy array of `x`: numpy, a scipy sparse matrix or a torch tensor."
+    if sp.issparse(x): return np.asarray(x.todense())
+    return np.asarray(x.detach().cpu() if hasattr(x, 'detach') else x)
 
 class SkelFileError(ValueError):
     "A SKEL model file that is not a valid v1.1.1 file; the message names the key and the fix."
@@ -114,7 +117,7 @@ def skel_fingerprint(d: dict) -> str:
     for k in SKEL_KEYS:
         x = d[k]
         if isinstance(x, (str, list)): h.update(repr(x).encode())
-        else: h.update(np.ascontiguousarray(_dense(x), dtype=np.float32).tobytes())
+        else: h.update(np.ascontiguousarray(dense(x), dtype=np.float32).tobytes())
     return h.hexdigest()[:16]
 
 # %% ../nbs/03_skel.ipynb #4130f9e1
@@ -149,7 +152,7 @@ def skel_constants(d: dict) -> dict:
     T = np.asarray(d['skin_template_v'], np.float64)                          # (N, 3)
     S = np.asarray(d['shapedirs'], np.float64)[:, :, :N_BETAS]                # (N, 3, 10)
     N = T.shape[0]
-    Psi = _dense(d['J_regressor_osim']).astype(np.float64)                    # (24, N)
+    Psi = dense(d['J_regressor_osim']).astype(np.float64)                    # (24, N)
     parents, child = _tree(d['osim_kintree_table'])
     Ra = np.asarray(d['apose_rel_transfo'], np.float64)
     a = Ra[:, :3, 3]                                                          # offsets in the BSM reference pose
@@ -174,7 +177,7 @@ def skel_constants(d: dict) -> dict:
         skin_template=f64(T), blend_dirs=f64(np.concatenate([S.reshape(N * 3, N_BETAS), P[:, pcols]], 1).T),  # (10 + 171, 3N)
         J_template=f64(Psi @ T), J_shapedirs=f64(np.einsum('jn,nck->kjc', Psi, S).reshape(N_BETAS, N_JOINTS * 3)),
         pose_src=torch.tensor([slot_src[m] for m in slots]),                                   # (19,)
-        skin_weights=f64(_dense(d['skin_weights'])),
+        skin_weights=f64(dense(d['skin_weights'])),
         Ra=f64(Ra[:, :3, :3]), C=f64(C), bone_src=f64(np.einsum('jab,jb->ja', C, src)[moving]),
         a_len=f64(np.linalg.norm(a, axis=-1)), a11y=f64(abs(a[11, 1])),
         bone_first=torch.tensor(first)[moving], bone_second=torch.tensor(second)[moving],
@@ -183,8 +186,8 @@ def skel_constants(d: dict) -> dict:
         scale_dirs=f64(np.stack([S[v1, ax] - S[v2, ax] for v1, v2, ax in pairs], 1)),          # (10, 9)
         scale_at=torch.tensor([[j, ax] for j, ax, *_ in SCALE_KEYPOINTS]),
         parents=torch.tensor(parents), child=torch.tensor(child),
-        skel_template=f64(d['skel_template_v']), skel_weights=f64(_dense(d['skel_weights'])),
-        skel_weights_rigid=f64(_dense(d['skel_weights_rigid'])),
+        skel_template=f64(d['skel_template_v']), skel_weights=f64(dense(d['skel_weights'])),
+        skel_weights_rigid=f64(dense(d['skel_weights_rigid'])),
         faces=torch.as_tensor(np.asarray(d['skin_template_f']).astype(np.int64)),
         skel_faces=torch.as_tensor(np.asarray(d['skel_template_f']).astype(np.int64)))
 
