@@ -1,4 +1,4 @@
-"""Training items per second of hsmr.data, per loader worker, against what one GPU's training step consumes.
+"""Training items per second of hsmr.augment (synthetic) and hsmr.shards, per loader worker, against what one GPU's training step consumes.
 
 Usage:  python benchmarks/data_loader.py [--items N] [--workers W] [--synthetic-n N] [--image-size H W] [--repeats R]
 
@@ -20,7 +20,9 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from hsmr.data import SyntheticDataset, ShardDataset, write_shard, SIDES, AUGM
+from hsmr.augment import SyntheticDataset, AUGM
+from hsmr.shards import ShardDataset, write_shard
+from hsmr.render import SIDES
 
 GPU_ITEMS_PER_S = 78 / 0.3     # ViT-H, batch 78 per GPU, ~0.3 s per step at best (hsmr_spec 8)
 LOADER_WORKERS = 6             # hsmr_spec 8: 6 workers per GPU

@@ -27,7 +27,7 @@ def render_walk(path, n):
     "The first `n` frames (30 fps) of an AMASS motion rendered with the stand-in SMPL; frames, focal, true joints."
     import torch
     from hsmr.smpl import SMPL
-    from hsmr.data import render_parts
+    from hsmr.render import render_parts
     from hsmr.camera import focal_from_fov
     z = np.load(path)
     step = max(1, round(float(z['mocap_framerate']) / 30))

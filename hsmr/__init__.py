@@ -2,7 +2,6 @@
 
 Modules:
 
-- `hsmr.data`: The training item, a synthetic rendered dataset that runs anywhere, augmentation that swaps the flipped parameter set, the HMR2/HSMR webdataset shard reader and its quality filters.
 - `hsmr.detect`: People (boxes) and their 44 keypoints in a photo, from a real detector whose weights come with `pip`: MediaPipe's Pose, behind a small interface that other backends can join.
 - `hsmr.eval`: `python -m hsmr.eval CHECKPOINT`: load a checkpoint (ours or an official HSMR one), run it on the synthetic held-out set or on the HMR2.0 / HSMR evaluation files, print the metrics as one JSON line and write an HTML report.
 - `hsmr.export`: A SKEL motion as an OpenSim `.mot` file and a `.csv` table: the camera-to-world turn, the SKEL-to-OpenSim frame change of the pelvis, and what is (and is not) the same between SKEL's 46 angles and the BSM model's coordinates.

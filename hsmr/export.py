@@ -7,8 +7,8 @@ Docs: https://hsmr-toolkit.github.io/hsmr/export.html.md"""
 
 # %% auto #0
 __all__ = ['OPENCV_TO_YUP', 'SKEL_TO_OPENSIM', 'PELVIS_TRANSLATIONS', 'MOT_COLUMNS', 'DEG', 'PLOT_COORDINATES', 'check_motion',
-           'rest_pelvis', 'pelvis_frame64', 'camera_to_world', 'to_opensim', 'write_mot', 'write_motion_csv',
-           'read_mot', 'motion_figure', 'opensim_pelvis_model', 'opensim_body_poses']
+           'rest_pelvis', 'camera_to_world', 'to_opensim', 'write_mot', 'write_motion_csv', 'read_mot', 'motion_figure',
+           'opensim_pelvis_model', 'opensim_body_poses']
 
 # %% ../nbs/16c_export.ipynb #219820c6
 import functools, math, os
@@ -18,9 +18,11 @@ import torch
 from .rotations import POSE_NAMES, N_POSE, euler_to_matrix, matrix_to_euler
 from .skel import SKEL, N_BETAS
 from .synthetic import Q_SMPL_TO_OSIM
+from .render import pelvis_frame
+from .eval import DISPLAY_FLIP
 
 # %% ../nbs/16c_export.ipynb #fc734502
-OPENCV_TO_YUP = np.diag([1., -1., -1.])                    # 180 deg about x: OpenCV (y down, z forward) -> y up
+OPENCV_TO_YUP = np.diag(DISPLAY_FLIP).astype(np.float64)   # 180 deg about x (hsmr.eval.DISPLAY_FLIP as a matrix)
 SKEL_TO_OPENSIM = np.asarray(Q_SMPL_TO_OSIM, dtype=np.float64)   # (x, y, z) SKEL world -> (z, y, -x) OpenSim ground
 PELVIS_TRANSLATIONS = ['pelvis_tx', 'pelvis_ty', 'pelvis_tz']
 MOT_COLUMNS = POSE_NAMES[:3] + PELVIS_TRANSLATIONS + POSE_NAMES[3:]   # 49: BSM's order (the pelvis's six first), then SKEL's
@@ -69,9 +71,6 @@ def rest_pelvis(skel, betas, T) -> torch.Tensor:
     J0 = skel.J_template[0].detach().cpu().double() + b @ skel.J_shapedirs[:, :3].detach().cpu().double()
     return J0.expand(T, 3)
 
-def pelvis_frame64(skel) -> torch.Tensor:
-    "The frame M0 = C0 Ra0ᵀ (3, 3) of a model's pelvis angles in its world, in float64 (`hsmr.data.pelvis_frame` in float32)."
-    return skel.C[0].detach().cpu().double() @ skel.Ra[0].detach().cpu().double().T
 
 def _pelvis_rotation(q):
     "SKEL's local pelvis rotations Rp (T, 3, 3) = R_Y(q2) R_X(q1) R_Z(q0) of poses `q` (T, 46)."
@@ -99,7 +98,7 @@ def camera_to_world(poses, trans, R=None, skel=None, betas=None) -> tuple:
     T = q.shape[0]
     R = _check_rotation(OPENCV_TO_YUP if R is None else R, T)
     skel = _model(skel)
-    M = pelvis_frame64(skel)                                                  # (3, 3) pelvis-angle axes -> world
+    M = pelvis_frame(skel, torch.float64)                                                  # (3, 3) pelvis-angle axes -> world
     J0 = rest_pelvis(skel, betas, T)                                           # (T, 3)
     pelvis = matrix_to_euler(M.T @ R @ M @ _pelvis_rotation(q), 'YXZ').flip(-1)   # (T, 3): tilt, list, rotation
     t_new = (R @ (J0 + t)[..., None])[..., 0] - J0
@@ -117,7 +116,7 @@ def to_opensim(poses, trans, betas=None, skel=None) -> dict:
     "The 49 OpenSim coordinates of a y-up SKEL motion: {'names': MOT_COLUMNS, 'values': (T, 49), degrees and metres}."
     q, t = check_motion(poses, trans)
     skel = _model(skel)
-    pelvis = _opensim_pelvis(q, pelvis_frame64(skel))                          # (T, 3) radians
+    pelvis = _opensim_pelvis(q, pelvis_frame(skel, torch.float64))                          # (T, 3) radians
     origin = (rest_pelvis(skel, betas, q.shape[0]) + t) @ torch.as_tensor(SKEL_TO_OPENSIM).T   # (T, 3) pelvis joint in the ground
     values = torch.cat([pelvis * DEG, origin, q[:, 3:] * DEG], 1)
     return {'names': list(MOT_COLUMNS), 'values': values.numpy()}

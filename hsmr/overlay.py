@@ -11,7 +11,7 @@ __all__ = ['SKIN_RGB', 'BONE_RGB', 'FIT_RGB', 'SKIN_ALPHA', 'MAX_OVERLAY_SIDE', 
 from pathlib import Path
 import numpy as np
 import torch
-from .data import render_parts
+from .render import render_parts
 from .detect import Detections, draw_detections
 
 # %% ../nbs/16d_overlay.ipynb #7bbdfe07

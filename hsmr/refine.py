@@ -19,7 +19,7 @@ from .config import atomic_savez
 from .rotations import N_POSE
 from .skel import N_BETAS
 from .keypoints import KeypointMap, project, skel_keypoints, solve_translation
-from .data import rotate_orientation, pelvis_frame
+from .render import rotate_orientation, pelvis_frame
 from .skelify import skelify, reprojection_error
 
 # %% ../nbs/12_refine.ipynb #286310ad

@@ -22,8 +22,9 @@ from .keypoints import KeypointMap, skel_keypoints
 from .regressor import build_model, mean_params, load_vitpose_backbone, load_weights, infer, CHECKPOINT_FORMAT
 from .cli import notes, fail, json_line, CLI_ERRORS, EXIT_INTERRUPTED
 from .losses import LOSS_WEIGHTS, compute_losses
-from .data import (VAL_FRACTION, SyntheticDataset, ShardDataset, MixedDataset, MIXTURE_WEIGHTS, MIXTURE_4DS, AUGM,
-                       rotate_orientation, pelvis_frame)
+from .augment import VAL_FRACTION, SyntheticDataset, AUGM
+from .shards import ShardDataset, MixedDataset, MIXTURE_WEIGHTS, MIXTURE_4DS
+from .render import rotate_orientation, pelvis_frame
 from .refine import REFINE, PseudoGTStore, PredictionCache, refine_due, refine_round
 from .metrics import kp44_3d_errors
 

@@ -4,8 +4,9 @@ from collections import Counter
 import numpy as np
 import pytest
 import torch
-from hsmr.data import (SIDES, QUALITY, ShardDataset, MixedDataset, shard_records, read_shard, write_shard, split_shards,
-                       filter_person, augment, sample_augm, filter_report, CORRUPT_IMAGE_KEYS)
+from hsmr.render import SIDES
+from hsmr.shards import QUALITY, ShardDataset, MixedDataset, shard_records, read_shard, write_shard, split_shards, filter_person, filter_report, CORRUPT_IMAGE_KEYS
+from hsmr.augment import augment, sample_augm
 
 
 def person(rng, **over):

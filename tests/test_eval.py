@@ -3,7 +3,7 @@ import json
 from pathlib import Path
 import numpy as np
 from PIL import Image
-from hsmr.data import SyntheticRecords, make_synthetic
+from hsmr.render import SyntheticRecords, make_synthetic
 
 from conftest import ROOT, run_cli, tiny_checkpoint
 

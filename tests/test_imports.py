@@ -17,7 +17,7 @@ def test_inference_without_training(module):
     assert not {'lightning_fabric', 'lightning', 'hsmr.train'} & got, sorted(got)
     assert not {'ipywidgets', 'anywidget'} & got, sorted(got)
 
-@pytest.mark.parametrize('module', ['hsmr.train', 'hsmr.refine', 'hsmr.losses', 'hsmr.data'])
+@pytest.mark.parametrize('module', ['hsmr.train', 'hsmr.refine', 'hsmr.losses', 'hsmr.render', 'hsmr.augment', 'hsmr.shards'])
 def test_training_without_widgets(module):
     got = _loaded(module)
     assert not {'ipywidgets', 'anywidget', 'plotly', 'jupyterlab', 'nbdev', 'hsmr.viewer', 'hsmr.explorer', 'hsmr.inspector'} & got, sorted(got)

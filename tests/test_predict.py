@@ -4,7 +4,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from hsmr.data import SyntheticRecords, make_synthetic
+from hsmr.render import SyntheticRecords, make_synthetic
 
 from conftest import ROOT, run_cli, tiny_checkpoint
 
