@@ -11,7 +11,7 @@ torch DataLoader with W workers is timed as well.
 
 The comparison: HSMR trains ViT-H at batch 78 per GPU, a step taking on the order of 0.3-0.5 s (the brief's
 figure for A100/H100-class GPUs), i.e. up to 78 / 0.3 = 260 items/s per GPU, fed by 6 loader workers
-(hsmr_spec 8). `ratio` = (per-worker rate x 6) / 260: above 1 the loader keeps up with the GPU.
+(HSMR `configs/exp/hsmr/train.yaml`). `ratio` = (per-worker rate x 6) / 260: above 1 the loader keeps up with the GPU.
 The last line is a JSON object with the numbers.
 """
 import argparse, io, json, pickle, statistics, sys, tempfile, time, warnings
@@ -24,8 +24,8 @@ from hsmr.augment import SyntheticDataset, AUGM
 from hsmr.shards import ShardDataset, write_shard
 from hsmr.render import SIDES
 
-GPU_ITEMS_PER_S = 78 / 0.3     # ViT-H, batch 78 per GPU, ~0.3 s per step at best (hsmr_spec 8)
-LOADER_WORKERS = 6             # hsmr_spec 8: 6 workers per GPU
+GPU_ITEMS_PER_S = 78 / 0.3     # ViT-H, batch 78 per GPU, ~0.3 s per step at best (HSMR `configs/exp/hsmr/train.yaml`)
+LOADER_WORKERS = 6             # HSMR's code workers per GPU
 
 
 def crafted_shard(path, n_images, hw, seed=0):

@@ -4,7 +4,7 @@ Both fit the same synthetic cases (hsmr.skelify.synthetic_cases: stand-in SKEL b
 and shapes, 2 px keypoint noise, 10 % of the keypoints dropped), started from the same perturbed truth (a
 network-like prediction, hsmr.skelify.perturb), with the same objective (hsmr.skelify.skelify_loss). The reference is
 `skelify_shared`: one torch.optim.LBFGS over the whole batch on the batch-mean loss, strong-Wolfe line search,
-history 100, the refiner's 10 outer steps x 20 inner iterations (hsmr_spec 4.3a, 4.4), on the full SKEL forward
+history 100, the refiner's 10 outer steps x 20 inner iterations (HSMR `configs/pipeline/skelify-refiner.yaml`a, 4.4), on the full SKEL forward
 (all 6890 skin vertices, then the keypoint map), as the original computes its keypoints.
 
 Ours (`skelify`) runs by default on the keypoint-only forward (hsmr.skelify.sparse_keypoints: the same SKEL forward,

@@ -20,10 +20,10 @@ from .render import BBOX_RESCALE, normalize_image, denormalize_image, rotate_xy,
 
 # %% ../nbs/10a_augment.ipynb #e7db6ea2
 AUGM = dict(trans_factor=0.02, scale_factor=0.3, rot_factor=30., rot_prob=0.6, flip_prob=0.5,
-            extreme_crop_prob=0.10, color_factor=0.2)   # hsmr_spec 7.4 (HMR2.0 / HSMR training config)
+            extreme_crop_prob=0.10, color_factor=0.2)   # HSMR `lib/data/augmentation/skel.py` (HMR2.0 / HSMR training config)
 
 def sample_augm(generator, cfg=None) -> dict:
-    "One draw of the augmentation parameters of `cfg` (default `AUGM`, hsmr_spec 7.4)."
+    "One draw of the augmentation parameters of `cfg` (default `AUGM`, HSMR `lib/data/augmentation/skel.py`)."
     c, g = cfg or AUGM, generator
     n = lambda lim: float(torch.randn(1, generator=g).clamp(-lim, lim))
     u = lambda: float(torch.rand(1, generator=g))

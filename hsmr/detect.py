@@ -55,7 +55,7 @@ def check_boxes(boxes) -> np.ndarray:
 
 # %% ../nbs/16b_detect.ipynb #ab0b8a9e
 CROP_MARGIN = 1.25   # a user box is grown by this factor about its centre before cropping (our choice)
-BOX_MARGIN = 1.2     # the box of a person found without boxes: its keypoints' extent times this (hsmr_spec 7.4)
+BOX_MARGIN = 1.2     # the box of a person found without boxes: its keypoints' extent times this (HSMR `lib/data/augmentation/skel.py`)
 MIN_SIDE = 4         # a crop or image with a side under this many pixels holds nobody and is not run
 
 def grow_box(boxes, factor, size=None) -> np.ndarray:

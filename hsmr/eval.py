@@ -32,7 +32,7 @@ from .render import normalize_image, denormalize_image
 from .shards import load_pyd
 
 # %% ../nbs/15_eval.ipynb #bbfa9e48
-BBOX_SHAPE = (192, 256)   # (w, h) the eval box is grown to: HMR2 MODEL.BBOX_SHAPE, HSMR Eval3DDataset.bbox_ratio (hsmr_spec 6.1)
+BBOX_SHAPE = (192, 256)   # (w, h) the eval box is grown to: HMR2 MODEL.BBOX_SHAPE, HSMR Eval3DDataset.bbox_ratio (HSMR `lib/data/datasets/skel_hmr2_fashion/image_dataset.py`)
 
 def expand_to_aspect(wh, aspect=BBOX_SHAPE):
     "Box sizes (..., 2) = (w, h) grown (never shrunk) to the aspect `aspect` = (w, h), as HMR2's expand_to_aspect_ratio."
@@ -91,7 +91,7 @@ EVAL_SETS = {  # benchmark -> (.npz, image folder) under the data folder, HSMR's
     'POSETRACK-VAL': ('hmr2_evaluation_data/posetrack_2018_val.npz', 'datasets/posetrack/posetrack2018/posetrack_data'),
     'COCO-VAL': ('hmr2_evaluation_data/coco_val.npz', 'datasets/coco'),
     'MOYO': ('hsmr_evaluation_data/moyo_v2.npz', 'datasets/moyo')}
-ZERO_3D_CONF = list(range(1, 15))   # ImageDataset zeroes the 3D confidence of OpenPose joints 1..14 (hsmr_spec 6.1)
+ZERO_3D_CONF = list(range(1, 15))   # ImageDataset zeroes the 3D confidence of OpenPose joints 1..14 (HSMR `lib/data/datasets/skel_hmr2_fashion/image_dataset.py`)
 SPIN_EXTRA = 19                     # SPIN's 24 joints start with HMR2's 19 extra keypoints
 
 def _str(x): return x.decode('utf-8') if isinstance(x, bytes) else str(x)

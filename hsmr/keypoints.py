@@ -36,18 +36,18 @@ EXTRA_KP = list(range(25, 44))                   # the 19 LSP / MPII / H36M keyp
 # %% ../nbs/07_keypoints.ipynb #5c5f58ba
 FLIP_PERM = ([0, 1, 5, 6, 7, 2, 3, 4, 8, 12, 13, 14, 9, 10, 11, 16, 15, 18, 17, 22, 23, 24, 19, 20, 21]
              + [25 + i for i in [5, 4, 3, 2, 1, 0, 11, 10, 9, 8, 7, 6, 12, 13, 14, 15, 16, 17, 18]])
-PELVIS_KP = 39                                    # 'Pelvis (MPII)': the 3D root (hsmr_spec 3.1, 6.2; HMR2 PELVIS_IND)
-EVAL_KP_14 = list(range(25, 38)) + [43]           # LSP 13 without Top of Head + H36M Head (hsmr_spec 6.2)
-TORSO_KP = [1, 2, 5, 8, 9, 12, 27, 28, 33, 34, 39, 40, 41]        # SKELify 'torso' parts (hsmr_spec 4.2)
+PELVIS_KP = 39                                    # 'Pelvis (MPII)': the 3D root (HMR2.0 `hmr2/models/hmr2.py` and SPIN's keypoint order; HSMR `lib/evaluation/metrics`; HMR2 PELVIS_IND)
+EVAL_KP_14 = list(range(25, 38)) + [43]           # LSP 13 without Top of Head + H36M Head (HSMR `lib/evaluation/metrics`)
+TORSO_KP = [1, 2, 5, 8, 9, 12, 27, 28, 33, 34, 39, 40, 41]        # SKELify 'torso' parts (HSMR `lib/modeling/optim/skelify/closure.py`)
 SKELIFY_KP = [k for k in range(N_KEYPOINTS) if k not in (37, 38)]  # SKELify 'all': no LSP neck / head top
 
 # %% ../nbs/07_keypoints.ipynb #f6ad92dc
 SMPL_VERTEX_KP = [332, 6260, 2800, 4071, 583,           # nose, right eye, left eye, right ear, left ear
                   3216, 3226, 3387, 6617, 6624, 6787,    # left big toe, small toe, heel; right big toe, small toe, heel
                   2746, 2319, 2445, 2556, 2673,          # left fingertips: thumb, index, middle, ring, pinky
-                  6191, 5782, 5905, 6016, 6133]          # right fingertips (smplx vertex_ids.py, hsmr_spec 3.2)
+                  6191, 5782, 5905, 6016, 6133]          # right fingertips (smplx vertex_ids.py, HSMR `lib/body_models/skel_wrapper.py`)
 OPENPOSE_FROM_45 = [24, 12, 17, 19, 21, 16, 18, 20, 0, 2, 5, 8, 1, 4, 7, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34]
-HEAD_TOP_VERTEX = 414                                    # SMPL crown vertex; SKEL measures head height to it (skel_spec 3.13)
+HEAD_TOP_VERTEX = 414                                    # SMPL crown vertex; SKEL measures head height to it (SKEL `skel/skel_model.py` (the skeleton mesh scaling in `SKEL.forward`))
 
 # %% ../nbs/07_keypoints.ipynb #3ea1d58f
 EXTRA_RECIPES = {   # our construction of HMR2's 19 extra keypoints from SMPL joints (J) and vertices (v)
@@ -78,7 +78,7 @@ def build_keypoint_map(joint_regressor, recipes=None) -> torch.Tensor:
     return torch.from_numpy(W).float()
 
 def skel_joint_slots() -> np.ndarray:
-    "(24, 6890 + 24) rows that put SKEL's anatomical joints into the SMPL joint slots (hsmr_spec 3.2 fallback)."
+    "(24, 6890 + 24) rows that put SKEL's anatomical joints into the SMPL joint slots (HSMR `lib/body_models/skel_wrapper.py` fallback)."
     J = np.zeros((24, N_VERTS + 24))
     J[np.arange(24), N_VERTS + np.array(SMPL_SLOTS_FROM_SKEL)] = 1.
     return J
@@ -111,8 +111,8 @@ class KeypointMap(nn.Module):
         return cls(build_keypoint_map(skel_joint_slots()))
 
 # %% ../nbs/07_keypoints.ipynb #6f1bc5b2
-FOCAL_LENGTH = 5000.   # px, HMR2.0/HSMR's fixed focal length (hsmr_spec 2.4)
-CROP_SIZE = 256        # px, the side of the square crop the network sees (hsmr_spec 2.1)
+FOCAL_LENGTH = 5000.   # px, HMR2.0/HSMR's fixed focal length (HSMR `lib/utils/camera.py`)
+CROP_SIZE = 256        # px, the side of the square crop the network sees (HSMR `lib/modeling/networks/backbones/vit.py`)
 
 def cam_to_translation(cam, focal=FOCAL_LENGTH, crop=CROP_SIZE):
     "Camera translations (..., 3) of weak-perspective cameras `cam` (..., 3) = (s, tx, ty)."

@@ -16,7 +16,7 @@ from .rotations import POSE_NAMES, N_POSE, JOINT_NAMES, POSE_JOINT, axis_angle_t
 
 # %% ../nbs/04_limits.ipynb #939f18b7
 _P = math.pi
-HSMR_LIMITS = {  # q index -> (lower, upper) radians, as in HSMR lib/body_models/skel_utils/limits.py (hsmr_spec 5.1)
+HSMR_LIMITS = {  # q index -> (lower, upper) radians, as in HSMR lib/body_models/skel_utils/limits.py (HSMR `lib/body_models/skel_utils/limits.py`)
     3: (-_P/4, 3*_P/4), 4: (-_P/4, _P/6), 5: (-_P/4, _P/4), 6: (0., 3*_P/4), 7: (-_P/4, _P/4), 8: (-_P/4, _P/4), 9: (-_P/4, _P/4),
     10: (-_P/4, 3*_P/4), 11: (-_P/4, _P/6), 12: (-_P/4, _P/4), 13: (0., 3*_P/4), 14: (-_P/4, _P/4), 15: (-_P/4, _P/4), 16: (-_P/4, _P/4),
     17: (-_P/6, _P/6), 18: (-_P/4, _P/4), 19: (-_P/4, _P/4),
@@ -47,7 +47,7 @@ def outside(q, lo, hi, tol=0.):
     return torch.relu(lo - tol - q) + torch.relu(q - hi - tol)
 
 # %% ../nbs/04_limits.ipynb #8ae50b33
-SKEL_VIOLATION_PARTS = {'l_knee': [13], 'r_knee': [6], 'l_elbow': [42, 43], 'r_elbow': [32, 33]}  # hsmr_spec 5.2
+SKEL_VIOLATION_PARTS = {'l_knee': [13], 'r_knee': [6], 'l_elbow': [42, 43], 'r_elbow': [32, 33]}  # HSMR `lib/body_models/skel_utils/reality.py`
 VIOLATION_TOLERANCES_DEG = (0, 5, 10, 20, 30)
 
 def skel_violation(poses, tol_deg=0., limits=None):
@@ -65,7 +65,7 @@ def violation_stats(v):
 
 # %% ../nbs/04_limits.ipynb #523419dd
 _Q = 3 * math.pi / 4
-SMPL_VIOLATION_PARTS = {  # part -> (body_pose row, Euler convention, limits of its 3 angles at tolerance 0), hsmr_spec 5.3
+SMPL_VIOLATION_PARTS = {  # part -> (body_pose row, Euler convention, limits of its 3 angles at tolerance 0), HSMR `lib/body_models/smpl_utils/reality.py`
     'l_knee': (3, 'XZY', ((0., _Q), (0., 0.), (0., 0.))),
     'r_knee': (4, 'XZY', ((0., _Q), (0., 0.), (0., 0.))),
     'l_elbow': (17, 'YZX', ((-_Q, 0.), (0., 0.), (-3 * math.pi / 8, 3 * math.pi / 8))),

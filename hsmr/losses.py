@@ -15,7 +15,7 @@ from .limits import limit_prior
 from .keypoints import PELVIS_KP
 
 # %% ../nbs/09_losses.ipynb #050c4199
-LOSS_WEIGHTS = dict(   # supplement S.3 and HSMR's released config (hsmr_spec 3.3)
+LOSS_WEIGHTS = dict(   # supplement S.3 and HSMR's released config (HSMR `configs/pipeline/hsmr.yaml`, `lib/modeling/pipelines/hsmr.py`)
     kp3d=0.05,         # 3D keypoints, L1, pelvis-relative
     kp2d=0.01,         # 2D keypoints, L1, normalised crop coordinates
     orient=0.002,      # global orientation (SKEL joint 0), squared Frobenius (HMR2.0: 0.001)

@@ -17,14 +17,14 @@ from .keypoints import PELVIS_KP, EVAL_KP_14, KEYPOINT_NAMES
 from .smpl2skel import MAX_PVE_THRESHOLD, max_pve, mean_pve   # defined in 06 where the converter needs them; re-exported
 
 # %% ../nbs/13_metrics.ipynb #fa946902
-M_TO_MM = 1000.                      # errors are reported in mm from positions in metres (hsmr_spec 6.2)
+M_TO_MM = 1000.                      # errors are reported in mm from positions in metres (HSMR `lib/evaluation/metrics`)
 M3_TO_DM3 = 1000.                    # volumes: 1 m^3 = 1000 dm^3 (litres), the unit of supplement S.5
 EVAL_KP_14_NAMES = [KEYPOINT_NAMES[k] for k in EVAL_KP_14]   # PELVIS_KP and EVAL_KP_14 live in hsmr.keypoints
-MOYO_ROOT_JOINT = 0                  # MOYO: joint 0 (SMPL pelvis) subtracted from joints and vertices (hsmr_spec 6.4)
-PCK_THRESHOLDS = (0.05, 0.1)         # PCK thresholds reported by HMR2.0 and HSMR (hsmr_spec 6.3)
-PCK_MIN_CONF = 0.5                   # a GT 2D keypoint is valid when its confidence is > 0.5 (hsmr_spec 6.3)
+MOYO_ROOT_JOINT = 0                  # MOYO: joint 0 (SMPL pelvis) subtracted from joints and vertices (HSMR `lib/data/datasets/hsmr_eval_3d/eval3d_dataset.py`)
+PCK_THRESHOLDS = (0.05, 0.1)         # PCK thresholds reported by HMR2.0 and HSMR (HSMR `lib/evaluation/metrics` (HMR2.0's PCK))
+PCK_MIN_CONF = 0.5                   # a GT 2D keypoint is valid when its confidence is > 0.5 (HSMR `lib/evaluation/metrics` (HMR2.0's PCK))
 BOX_SCALE_PX = 200.                  # SPIN/HMR2 box convention: `scale` is the box side in units of 200 px
-MOCAP_MAX_PVE_THRESHOLD = 0.05       # metres: the mocap set keeps pve_max < 0.05 (hsmr_spec 6.5)
+MOCAP_MAX_PVE_THRESHOLD = 0.05       # metres: the mocap set keeps pve_max < 0.05 (HSMR `lib/evaluation/metrics`)
 
 # %% ../nbs/13_metrics.ipynb #e56fb1b2
 def _check_points(pred: Tensor, gt: Tensor, dim: int = 3, what: str = 'points'):
@@ -147,7 +147,7 @@ def pck_from_counts(correct: Tensor, valid: Tensor) -> tuple[Tensor, Tensor]:
 
 def pck(pred2d: Tensor, gt2d: Tensor, conf: Tensor, thresholds=PCK_THRESHOLDS,
         expand: Tensor | float | None = None) -> Tensor:
-    "PCK (T,) at each threshold of keypoints (..., K, 2): the mean over keypoints of their accuracy (hsmr_spec 6.3)."
+    "PCK (T,) at each threshold of keypoints (..., K, 2): the mean over keypoints of their accuracy (HSMR `lib/evaluation/metrics` (HMR2.0's PCK))."
     return pck_from_counts(*pck_counts(pred2d, gt2d, conf, thresholds, expand))[0]
 
 # %% ../nbs/13_metrics.ipynb #b0cf4739

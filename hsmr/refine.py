@@ -24,7 +24,7 @@ from .skelify import skelify, reprojection_error
 
 # %% ../nbs/12_refine.ipynb #286310ad
 REFINE = dict(
-    warmup=5000,        # no caching or refinement until step > 5000 (hsmr_spec 4.6)
+    warmup=5000,        # no caching or refinement until step > 5000 (HSMR `lib/modeling/callbacks/skelify_spin.py`)
     interval=230,       # refine when step % 230 == 0
     max_samples=18000,  # the latest 18k cached predictions per rank
     max_abs_beta=2.0,   # a fit is only accepted with max_i |beta_i| < 2

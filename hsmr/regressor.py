@@ -28,12 +28,12 @@ from .skel import N_BETAS
 from .keypoints import skel_keypoints
 
 # %% ../nbs/08_regressor.ipynb #b0896b2d
-IMAGE_SIZE = 256                      # the square crop side (hsmr_spec 2.1)
-VIT_COLUMNS = slice(32, 224)          # the backbone sees a 256x192 centre strip (hsmr_spec 2.1, 9.15)
-PATCH, PATCH_PADDING = 16, 2          # ViTPose patch embedding: kernel = stride = 16, padding 2 (hsmr_spec 2.2)
+IMAGE_SIZE = 256                      # the square crop side (HSMR `lib/modeling/networks/backbones/vit.py`)
+VIT_COLUMNS = slice(32, 224)          # the backbone sees a 256x192 centre strip (HSMR `lib/modeling/networks/backbones/vit.py`; HSMR's code)
+PATCH, PATCH_PADDING = 16, 2          # ViTPose patch embedding: kernel = stride = 16, padding 2 (HSMR `lib/modeling/networks/backbones/vit.py`)
 GRID = (16, 12)                       # token grid: floor((256+4-16)/16)+1 = 16 rows, floor((192+4-16)/16)+1 = 12
 N_REP, N_CAM = 88, 3                  # our pose representation (hsmr.rotations), camera (s, tx, ty)
-N_REP_OFFICIAL = 144                  # HSMR's pose read-out: 24 slots of 6, 88 of them used (hsmr_spec 1.3)
+N_REP_OFFICIAL = 144                  # HSMR's pose read-out: 24 slots of 6, 88 of them used (HSMR `lib/body_models/skel_utils/transforms.py` (`params_q2rep`, `params_rep2q`))
 
 @dataclass(frozen=True)
 class RegressorConfig:
@@ -50,7 +50,7 @@ class RegressorConfig:
     head_mlp: int = 1024              # decoder FFN hidden width
 
 MODEL_CONFIGS = {
-    'vit_h': RegressorConfig(1280, 32, 16, 0.55),   # ViTPose-H backbone, HSMR's released model (hsmr_spec 2.2)
+    'vit_h': RegressorConfig(1280, 32, 16, 0.55),   # ViTPose-H backbone, HSMR's released model (HSMR `lib/modeling/networks/backbones/vit.py`)
     'vit_b': RegressorConfig(768, 12, 12, 0.3),     # ViTPose-B backbone, HSMR's ablation (supplement S.4)
     'tiny': RegressorConfig(192, 4, 3, 0.0, head_dim=256, head_depth=2, head_heads=4, head_dim_head=32, head_mlp=512),
 }
@@ -183,7 +183,7 @@ class RegressorOutput(NamedTuple):
     "What the regressor predicts for a batch of B crops."
     poses: torch.Tensor      # (B, 46) SKEL pose angles
     betas: torch.Tensor      # (B, 10) SKEL shape
-    cam: torch.Tensor        # (B, 3) weak-perspective camera (s, tx, ty), hsmr_spec 2.4
+    cam: torch.Tensor        # (B, 3) weak-perspective camera (s, tx, ty), HSMR `lib/utils/camera.py`
     pose_rep: torch.Tensor   # (B, 88) the raw pose representation the angles were decoded from
 
 class SkelHead(nn.Module):

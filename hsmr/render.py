@@ -27,7 +27,7 @@ from .smpl2skel import lm_refine, mirror_vertices, joint_regressor, anatomical_j
 from .regressor import mean_params
 
 # %% ../nbs/10_render.ipynb #cdfba89c
-IMAGENET_MEAN = (0.485, 0.456, 0.406)   # hsmr_spec 2.1
+IMAGENET_MEAN = (0.485, 0.456, 0.406)   # HSMR `lib/modeling/networks/backbones/vit.py`
 IMAGENET_STD = (0.229, 0.224, 0.225)
 SIDES = ('orig', 'flip')                # the two pseudo-GT sets of a person (supplement S.2)
 
@@ -42,11 +42,11 @@ def denormalize_image(img):
     return ((img * s + m) * 255).clamp(0, 255).round().to(torch.uint8).movedim(-3, -1)
 
 def sample_id(image_key, person_idx) -> str:
-    "The stable id of person `person_idx` in image `image_key`: `<image key>_<person idx>` (hsmr_spec 7.1)."
+    "The stable id of person `person_idx` in image `image_key`: `<image key>_<person idx>` (HSMR `lib/data/datasets/hsmr_v1/wds_loader.py`)."
     return f'{image_key}_{int(person_idx)}'
 
 # %% ../nbs/10_render.ipynb #89608482
-PERSON_FIELDS = {  # field of a person in a shard's data.pyd -> shape (hsmr_spec 7.1); scalars are ()
+PERSON_FIELDS = {  # field of a person in a shard's data.pyd -> shape (HSMR `lib/data/datasets/hsmr_v1/wds_loader.py`); scalars are ()
     'center': (2,), 'scale': (2,), 'keypoints_2d': (N_KEYPOINTS, 3), 'keypoints_3d': (N_KEYPOINTS, 4),
     **{f'{s}_{k}': shape for s in SIDES for k, shape in
        (('poses', (N_POSE,)), ('betas', (10,)), ('has_poses', ()), ('has_betas', ()), ('pve_max', ()))}}
@@ -101,7 +101,7 @@ def pelvis_frame(skel, dtype=torch.float32) -> torch.Tensor:
     return C0 @ Ra0.T
 
 def rotate_orientation(poses, rot_deg, frame=None):
-    "SKEL poses (..., 46) whose body is turned about the camera axis by R_Z(-rot_deg) (...,), the crop rotation (hsmr_spec 1.6)."
+    "SKEL poses (..., 46) whose body is turned about the camera axis by R_Z(-rot_deg) (...,), the crop rotation (HSMR `lib/data/augmentation/skel.py`)."
     th = torch.deg2rad(torch.as_tensor(rot_deg, dtype=poses.dtype, device=poses.device))
     M = (PELVIS_FRAME if frame is None else frame).to(poses)
     z = torch.zeros_like(th)
@@ -111,7 +111,7 @@ def rotate_orientation(poses, rot_deg, frame=None):
     return torch.cat([q.flip(-1), poses[..., 3:]], -1)
 
 def rotate_xy(points, rot_deg):
-    "Points (..., N, D >= 2) with (x, y) turned by R_Z(-rot_deg), the crop rotation of `augment` (hsmr_spec 1.6)."
+    "Points (..., N, D >= 2) with (x, y) turned by R_Z(-rot_deg), the crop rotation of `augment` (HSMR `lib/data/augmentation/skel.py`)."
     th = torch.deg2rad(torch.as_tensor(rot_deg, dtype=points.dtype))[..., None]
     c, s = th.cos(), th.sin()
     x, y = points[..., 0], points[..., 1]

@@ -67,7 +67,7 @@ def _xyz_frame_z(e1, e2, e3):
 _X, _Y, _Z = [1., 0, 0], [0, 1., 0], [0, 0, 1.]
 _neg = lambda a: [-v for v in a]
 _TALUS = _xyz_frame_z(0.175895, -0.105208, 0.0186622)
-POSE_AXES = torch.tensor([  # (46, 3) float64: the local axis of each angle, flips folded in (skel_spec.md 2.2)
+POSE_AXES = torch.tensor([  # (46, 3) float64: the local axis of each angle, flips folded in (SKEL `skel/kin_skel.py`)
     _Z, _X, _Y,                                                   # pelvis: tilt, list, rotation
     _Z, _X, _Y,                                                   # femur_r
     _neg(_Z),                                                     # tibia_r (WalkerKnee)

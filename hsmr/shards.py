@@ -81,19 +81,19 @@ def write_shard(path, samples):
 
 # %% ../nbs/10b_shards.ipynb #63b0f4ae
 QUALITY = dict(max_pve=MAX_PVE_THRESHOLD,   # 0.06 m, supplement S.2
-               min_conf=0.3,             # keypoint confidence suppression, hsmr_spec 7.3 step 5
+               min_conf=0.3,             # keypoint confidence suppression, HSMR `configs/data/skel-hsmr_v1_full.yaml` step 5
                max_abs_beta=3.,          # HMR2.0 shape filter, supplement S.2
-               min_keypoints=5,          # "more than 4 keypoints with confidence > 0", hsmr_spec 7.3 step 8
-               max_reprojection_loss=31000.)   # HMR2.0 fitting-loss filter, hsmr_spec 7.3 step 10
-CORRUPT_IMAGE_KEYS = frozenset({         # hsmr_spec 7.3 step 1: the nine corrupt AIC-train images HSMR skips
+               min_keypoints=5,          # "more than 4 keypoints with confidence > 0", HSMR `configs/data/skel-hsmr_v1_full.yaml` step 8
+               max_reprojection_loss=31000.)   # HMR2.0 fitting-loss filter, HSMR `configs/data/skel-hsmr_v1_full.yaml` step 10
+CORRUPT_IMAGE_KEYS = frozenset({         # HSMR `configs/data/skel-hsmr_v1_full.yaml` step 1: the nine corrupt AIC-train images HSMR skips
     '0a047f0124ae48f8eee15a9506ce1449ee1ba669', '1a703aa174450c02fbc9cfbf578a5435ef403689',
     '0394e6dc4df78042929b891dbc24f0fd7ffb6b6d', '5c032b9626e410441544c7669123ecc4ae077058',
     'ca018a7b4c5f53494006ebeeff9b4c0917a55f07', '4a77adb695bef75a5d34c04d589baf646fe2ba35',
     'a0689017b1065c664daef4ae2d14ea03d543217e', '39596a45cbd21bed4a5f9c2342505532f8ec5cbb',
     '3d33283b40610d87db660b62982f797d50a7366b'})
 MIXTURE_WEIGHTS = {'h36m': 0.10, 'mpii': 0.10, 'coco14': 0.10, 'coco14_vitpose': 0.10, 'mpi_inf_3dhp': 0.02,
-                   'ava': 0.19, 'aic': 0.19, 'insta': 0.20}             # hsmr_spec 7.5, HMR2.0 `mix_all`
-MIXTURE_4DS = {'h36m': 0.3, 'mpii': 0.1, 'coco14': 0.4, 'mpi_inf_3dhp': 0.2}   # hsmr_spec 7.5 ablation config
+                   'ava': 0.19, 'aic': 0.19, 'insta': 0.20}             # HSMR `configs/data/skel-hsmr_v1_full.yaml`, HMR2.0 `mix_all`
+MIXTURE_4DS = {'h36m': 0.3, 'mpii': 0.1, 'coco14': 0.4, 'mpi_inf_3dhp': 0.2}   # HSMR `configs/data/skel-hsmr_v1_full.yaml` ablation config
 
 def _reprojection_loss(p):
     try: return float(p['extra_info']['fitting_loss']['reprojection_loss'])

@@ -31,15 +31,15 @@ from .regressor import mean_params
 from .lbfgs import batched_lbfgs
 
 # %% ../nbs/11a_skelify.ipynb #8e83fc0c
-SKELIFY_WEIGHTS = dict(   # supplement S.3.1 / hsmr_spec 4.2 (the refiner's weights): 1.0, 5.0^2, (4.78 x 0.17)^2
+SKELIFY_WEIGHTS = dict(   # supplement S.3.1 / HSMR `lib/modeling/optim/skelify/closure.py` (the refiner's weights): 1.0, 5.0^2, (4.78 x 0.17)^2
     rep=1.0, betas=5.0 ** 2, pose=(4.78 * 0.17) ** 2)
-GM_SIGMA = 1.0            # Geman-McClure scale, in torso lengths (ours; HSMR's sigma = 100 is not robust, hsmr_spec 4.2)
-TORSO_EDGES = ((5, 12), (2, 9))   # OpenPose LShoulder-LHip and RShoulder-RHip: the torso length (hsmr_spec 4.2)
+GM_SIGMA = 1.0            # Geman-McClure scale, in torso lengths (ours; HSMR's sigma = 100 is not robust, HSMR `lib/modeling/optim/skelify/closure.py`)
+TORSO_EDGES = ((5, 12), (2, 9))   # OpenPose LShoulder-LHip and RShoulder-RHip: the torso length (HSMR `lib/modeling/optim/skelify/closure.py`)
 MIN_KEYPOINTS = 4         # samples with fewer confident keypoints are not fitted (ours)
 N_PARAMS = N_POSE + N_BETAS + 3
 ORIENT = list(range(3))   # SKEL's global orientation angles
 CAM = [N_POSE + N_BETAS + k for k in range(3)]
-REFINER_LOOPS = (10, 20)  # the original refiner: 10 outer L-BFGS steps x 20 inner iterations (hsmr_spec 4.3a, 4.4)
+REFINER_LOOPS = (10, 20)  # the original refiner: 10 outer L-BFGS steps x 20 inner iterations (HSMR `configs/pipeline/skelify-refiner.yaml`a, 4.4)
 
 def pack(poses, betas, trans):
     "The (B, 59) parameter rows [poses, betas, t_x, t_y, log t_z]."
@@ -62,7 +62,7 @@ def torso_scale(kp2d, conf):
     return torch.where(n > 0, edge, spread).clamp_min(1e-3)
 
 def reprojection_error(pred2d, kp2d, conf):
-    "hsmr_spec 4.5: sum_j c_j |pred - kp|^2 / (sum_j c_j + 1e-6) per sample (B,), in normalised crop units."
+    "HSMR `lib/modeling/optim/skelify/utils.py`: sum_j c_j |pred - kp|^2 / (sum_j c_j + 1e-6) per sample (B,), in normalised crop units."
     return (conf * (pred2d - kp2d).square().sum(-1)).sum(-1) / (conf.sum(-1) + 1e-6)
 
 # %% ../nbs/11a_skelify.ipynb #2a140548
@@ -356,7 +356,7 @@ def skelify_shared(keypoints, init, skel=None, kp_map=None, weights=None, loops=
         cur = float(opt.step(closure).detach())
         curve.append(cur)
         if prev is not None and abs(prev - cur) / max(abs(prev), abs(cur), 1) < rel_tol: break
-        if x.grad.max().abs() < abs_tol: break                 # sic: abs of the max (hsmr_spec 4.4)
+        if x.grad.max().abs() < abs_tol: break                 # sic: abs of the max (HSMR `lib/modeling/optim/skelify/skelify.py`)
         prev = cur
     with torch.no_grad():
         poses_f, betas_f, trans_f = unpack(x.detach())

@@ -31,7 +31,7 @@ from .metrics import kp44_3d_errors
 # %% ../nbs/14_train.ipynb #4293c47e
 @dataclass
 class TrainConfig:
-    "Every training setting; defaults are HSMR's (supplement S.3, hsmr_spec 8)."
+    "Every training setting; defaults are HSMR's (supplement S.3, HSMR `configs/exp/hsmr/train.yaml`)."
     model: str = field(default='vit_h', metadata=dict(help="regressor: 'vit_h', 'vit_b' or 'tiny'"))
     backbone_weights: str = field(default='', metadata=dict(help='ViTPose checkpoint to initialise the backbone from (empty: random)'))
     init_checkpoint: str = field(default='', metadata=dict(help='a whole-model checkpoint to start from (ours or an official HSMR one)'))
@@ -191,7 +191,7 @@ def batch_losses(out, k, batch, frame, weights=None) -> dict:
 
 @torch.no_grad()
 def validate(model, loader, skel, kp_map, device='cpu', autocast=None) -> dict:
-    "MPJPE and PA-MPJPE (mm, 14 LSP joints, hsmr_spec 6.2) on `loader`; `model=None` scores the mean pose and shape."
+    "MPJPE and PA-MPJPE (mm, 14 LSP joints, HSMR `lib/evaluation/metrics`) on `loader`; `model=None` scores the mean pose and shape."
     errs = {'mpjpe': [], 'pa_mpjpe': []}
     was = model.training if model is not None else None
     if model is not None: model.eval()

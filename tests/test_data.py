@@ -130,7 +130,7 @@ def test_known_corrupt_aic_images_are_dropped(tmp_path):
     rng = np.random.default_rng(1)
     img = (rng.random((40, 40, 3)) * 255).astype(np.uint8)
     bad = sorted(CORRUPT_IMAGE_KEYS)[0]
-    assert len(CORRUPT_IMAGE_KEYS) == 9                             # HSMR's list (hsmr_spec 7.3 step 1)
+    assert len(CORRUPT_IMAGE_KEYS) == 9                             # HSMR's list (HSMR `configs/data/skel-hsmr_v1_full.yaml` step 1)
     s = write_shard(tmp_path/'aic.tar', [(bad, img, [person(rng)]), ('fine', img, [person(rng)])])
     c = Counter()
     assert [r['id'] for r in shard_records(s, c)] == ['fine_0']
