@@ -10,7 +10,7 @@ __all__ = ['SKEL_VERSION', 'SKEL_DOWNLOAD_URL', 'SKEL_KEYS', 'SPARSE_KEYS', 'N_B
            'REFERENCE_FIELDS', 'MIRROR_POSE_SOURCE', 'MIRROR_POSE_SIGN', 'dense', 'SkelFileError', 'load_skel_file',
            'skel_fingerprint', 'skel_constants', 'align_vectors', 'scapula_offset', 'spine_offset', 'joint_offsets',
            'SKELOutput', 'SKEL', 'skin_points', 'bone_scales', 'compare_to_reference', 'mirror_pose', 'skin_mirror_ids',
-           'mirror_error', 'write_obj', 'demo_poses', 'main']
+           'mirror_error', 'write_obj', 'demo_poses', 'write_demo_meshes', 'main']
 
 # %% ../nbs/03_skel.ipynb #4a546cc6
 import functools, math, pickle
@@ -481,7 +481,8 @@ def mirror_error(model, q, betas) -> torch.Tensor:
 
 # %% ../nbs/03_skel.ipynb #67ecefc9
 import json, os, sys, time, warnings
-from fastcore.script import call_parse, CliError
+from fastcore.script import call_parse
+from .cli import run_command
 
 def write_obj(path, verts, faces):
     "Write a triangle mesh (V, 3), (F, 3) as a Wavefront OBJ file, atomically."
@@ -503,6 +504,23 @@ def demo_poses(n=3, seed=0):
     q = torch.stack([torch.zeros(46), mean] + [mean + 0.25 * torch.randn(46, generator=g) for _ in range(n)])
     return names, q
 
+def write_demo_meshes(out='skel_demo', n=3, gender='male', skel_dir=None, seed=0, skeleton=True) -> dict:
+    "Pose SKEL in `n` poses and write their skin (and skeleton) meshes as OBJ files into `out`; a summary."
+    t0 = time.time()
+    if n < 1: raise ValueError(f"--n {n}: write at least 1 pose.")
+    model = SKEL(skel_dir, gender=gender)
+    names, q = demo_poses(n, seed)
+    with torch.no_grad(): o = model(q, torch.zeros(len(q), 10), torch.zeros(len(q), 3), skelmesh=skeleton)
+    d = Path(out); d.mkdir(parents=True, exist_ok=True)
+    files = []
+    for i, name in enumerate(names):
+        files.append(str(write_obj(d/f'{name}_skin.obj', o.skin_verts[i], model.faces)))
+        if skeleton: files.append(str(write_obj(d/f'{name}_skeleton.obj', o.skel_verts[i], model.skel_faces)))
+    rest = o.skin_verts[0]
+    return {'model': str(model.model_file), 'gender': gender, 'poses': names, 'files': files,
+            'skin_vertices': int(rest.shape[0]), 'skeleton_vertices': int(o.skel_verts.shape[1]) if skeleton else 0,
+            'height_m': round(float(rest[:, 1].max() - rest[:, 1].min()), 3), 'seconds': round(time.time() - t0, 2)}
+
 @call_parse
 def main(out: str = 'skel_demo',     # folder for the OBJ meshes
          n: int = 3,                  # how many random variations of the mean pose
@@ -511,19 +529,4 @@ def main(out: str = 'skel_demo',     # folder for the OBJ meshes
          seed: int = 0,               # seed of the random variations
          skeleton: bool = True):      # write the skeleton meshes too (--no-skeleton: skin only)
     "Pose SKEL in a few poses and write its skin and skeleton meshes as OBJ files; prints one JSON line."
-    t0 = time.time()
-    try:
-        model = SKEL(skel_dir, gender=gender)
-        names, q = demo_poses(n, seed)
-        with torch.no_grad(): o = model(q, torch.zeros(len(q), 10), torch.zeros(len(q), 3), skelmesh=skeleton)
-        d = Path(out); d.mkdir(parents=True, exist_ok=True)
-        files = []
-        for i, name in enumerate(names):
-            files.append(str(write_obj(d/f'{name}_skin.obj', o.skin_verts[i], model.faces)))
-            if skeleton: files.append(str(write_obj(d/f'{name}_skeleton.obj', o.skel_verts[i], model.skel_faces)))
-    except (ValueError, OSError) as e:
-        raise CliError(f"hsmr.skel: error: {' '.join(str(e).split())}") from None
-    rest = o.skin_verts[0]
-    print(json.dumps({'model': str(model.model_file), 'gender': gender, 'poses': names, 'files': files,
-                      'skin_vertices': int(rest.shape[0]), 'skeleton_vertices': int(o.skel_verts.shape[1]) if skeleton else 0,
-                      'height_m': round(float(rest[:, 1].max() - rest[:, 1].min()), 3), 'seconds': round(time.time() - t0, 2)}))
+    return run_command('hsmr.skel', write_demo_meshes, out, n, gender, skel_dir, seed, skeleton)
