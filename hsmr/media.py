@@ -9,7 +9,7 @@ __all__ = ['IMAGE_SUFFIXES', 'VIDEO_SUFFIXES', 'MIN_IMAGE_SIDE', 'is_video', 'li
            'VideoReader', 'VideoWriter', 'load_boxes', 'check_boxes_in_image']
 
 # %% ../nbs/16a_media.ipynb #9866f55d
-import json, math, os
+import json, os
 from pathlib import Path
 from typing import NamedTuple
 import numpy as np

@@ -11,7 +11,7 @@ __all__ = ['MIN_KEYPOINT_CONF', 'MIN_FIT_KEYPOINTS', 'PHOTO_FIT', 'REFINE_FIT', 
            'load_predictions', 'predict_media', 'main']
 
 # %% ../nbs/17_predict.ipynb #854cc4ef
-import json, math, sys, time, warnings
+import math, sys, time, warnings
 from pathlib import Path
 import numpy as np
 import torch
@@ -22,10 +22,10 @@ from .rotations import N_POSE
 from .skel import SKEL, N_BETAS, write_obj
 from .smpl import N_VERTS
 from .keypoints import KeypointMap, N_KEYPOINTS, skel_keypoints
-from .regressor import load_checkpoint, infer, mean_params
+from .regressor import load_checkpoint, infer
 from .skelify import skelify
 from .eval import eval_crop, DISPLAY_FLIP
-from .camera import image_focal, cam_crop_to_full, project_full, to_fit_units, from_fit_units
+from .camera import image_focal, cam_crop_to_full, project_full, to_fit_units
 from .media import (list_media, is_video, read_photo, image_size, VideoReader, VideoWriter, load_boxes,
                         check_boxes_in_image)
 from .detect import Detections, no_detections, load_detector, grow_box, BOX_MARGIN

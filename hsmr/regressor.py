@@ -259,7 +259,7 @@ def read_state_dict(src, weights_only=True) -> dict:
                              "Pass the .pth/.ckpt file, downloaded completely.")
         try: src = torch.load(p, map_location='cpu', weights_only=weights_only)
         except pickle.UnpicklingError as e:
-            found = re.search(r'GLOBAL ([\w.]+)', str(e))
+            found = re.search(r'(?:GLOBAL|[Uu]nsupported class|global) ([\w.]+)', str(e))   # the wording of torch's message varies
             raise ValueError(f"{p} holds Python objects besides tensors ({found[1] if found else 'unknown'}), which "
                              "torch.load(weights_only=True) refuses. If you trust the file, pass weights_only=False.") from None
         except RuntimeError as e:

@@ -107,22 +107,23 @@ def test_bad_files_are_skipped_and_counted(tmp_path):
     _needs_mediapipe()
     d = tmp_path / 'in'
     (d / 'sub').mkdir(parents=True)
-    shutil.copy(PHOTOS / 'standing.jpg', d / 'a.jpg')
-    Image.open(PHOTOS / 'standing.jpg').save(d / 'a.png')                 # same stem as a.jpg
-    shutil.copy(PHOTOS / 'squat.jpg', d / 'sub' / 'x.jpg')
-    shutil.copy(PHOTOS / 'squat.jpg', d / 'sub__x.jpg')                   # what sub/x.jpg used to be written as
-    (d / 'broken.jpg').write_bytes(Image.open(PHOTOS / 'squat.jpg').tobytes()[:500])
+    small = Image.open(PHOTOS / 'standing.jpg'); small = small.resize((small.width // 2, small.height // 2))
+    small.save(d / 'a.jpg'); small.save(d / 'a.png')                      # the same stem twice
+    small.save(d / 'sub' / 'x.jpg'); small.save(d / 'sub__x.jpg')          # what sub/x.jpg used to be written as
+    (d / 'out' / 'overlays').mkdir(parents=True)
+    small.save(d / 'out' / 'overlays' / 'old.jpg')                         # an earlier run's output, inside the input
+    (d / 'broken.jpg').write_bytes(small.tobytes()[:500])
     Image.fromarray(np.zeros((1, 1, 3), np.uint8)).save(d / 'dot.png')
     Image.fromarray(np.full((200, 300, 3), 180, np.uint8)).save(d / 'wall.png')
     (d / 'clip.mp4').write_bytes(bytes(3000))
-    s = _json(_cli('--images', d, '--out', d / 'out', '--quiet', '--no-ply'))
+    s = _json(_cli('--images', d, '--out', d / 'out', '--quiet', '--no-meshes'))
     assert (s['photos'], s['people'], s['no_person'], s['skipped']) == (5, 4, 1, 3), s
     assert sorted(s['skipped_files']) == ['broken.jpg', 'clip.mp4', 'dot.png']
     assert 'cannot be decoded as a video' in s['skipped_files']['clip.mp4'] and 'too small' in s['skipped_files']['dot.png']
-    overlays = sorted(p.relative_to(d / 'out' / 'overlays').as_posix() for p in (d / 'out' / 'overlays').rglob('*.jpg'))
+    overlays = sorted(p.relative_to(d / 'out' / 'overlays').as_posix() for p in (d / 'out' / 'overlays').rglob('*.overlay.jpg'))
     assert overlays == ['a.jpg.overlay.jpg', 'a.png.overlay.jpg', 'sub/x.jpg.overlay.jpg', 'sub__x.jpg.overlay.jpg', 'wall.png.overlay.jpg']
-    again = _json(_cli('--images', d, '--out', d / 'out', '--quiet', '--no-ply'))   # the outputs are not read back as inputs
-    assert (again['photos'], again['people']) == (5, 4)
+    z = np.load(d / 'out' / 'predictions.npz')
+    assert not any(n.startswith('out/') for n in z['image'].tolist())      # the output folder was not read as input
 
 
 def test_bad_input_one_line(tmp_path):

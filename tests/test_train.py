@@ -56,15 +56,14 @@ def test_help_lists_every_setting():
 
 def test_damaged_latest_checkpoint_falls_back(tmp_path):
     "Issue 17 defect 7: a damaged latest checkpoint gave a traceback instead of resuming from the previous one."
-    full = _run(tmp_path/'full', 'steps=6', 'ckpt_every=2', 'refine=false')
-    _run(tmp_path/'cut', 'steps=6', 'ckpt_every=2', 'refine=false')
-    last = checkpoints(tmp_path/'cut')[-1]
+    full = _run(tmp_path/'run', 'steps=6', 'ckpt_every=2', 'refine=false')
+    last = checkpoints(tmp_path/'run')[-1]
     last.write_bytes(last.read_bytes()[:5000])                                  # a disk that failed mid-file
-    p = subprocess.run(_cmd(tmp_path/'cut', 'steps=6', 'ckpt_every=2', 'refine=false'), capture_output=True, text=True, timeout=600)
+    p = subprocess.run(_cmd(tmp_path/'run', 'steps=6', 'ckpt_every=2', 'refine=false'), capture_output=True, text=True, timeout=600)
     assert p.returncode == 0 and 'cannot be read' in p.stderr and 'Traceback' not in p.stderr, p.stderr[-2000:]
     res = json.loads(p.stdout.strip().splitlines()[-1])
     assert (res['steps'], res['val_mpjpe']) == (6, full['val_mpjpe'])          # redid steps 5-6 from step 4, exactly
-    assert (tmp_path/'cut'/'checkpoints'/(last.name + '.damaged')).exists()
+    assert (tmp_path/'run'/'checkpoints'/(last.name + '.damaged')).exists()
 
 @pytest.mark.parametrize('setting, message', [('n_synthetic=0', 'n_synthetic=0 people'), ('refine_samples=-5', 'refine_samples=-5'),
                                               ('accelerator=tpu', "accelerator='tpu'")])
