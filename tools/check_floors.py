@@ -37,7 +37,7 @@ def main():
     run([sys.executable, '-m', 'venv', venv], check=True)
     py = venv/'bin'/'python'
     run([py, '-m', 'pip', 'install', '-q', 'uv'], check=True)
-    env = {**os.environ, 'VIRTUAL_ENV': str(venv), 'HSMR_CACHE_DIR': str(base/'cache'), 'PYTHONWARNINGS': 'ignore'}
+    env = {**os.environ, 'VIRTUAL_ENV': str(venv), 'HSMR_CACHE_DIR': str(base/'cache')}
     if run([venv/'bin'/'uv', 'pip', 'install', '--python', py, '--resolution', 'lowest-direct', '-e', f'.[{a.extras}]'], env=env).returncode:
         sys.exit('check_floors: the lowest allowed versions do not install together (see above): raise the floor uv names.')
     run([venv/'bin'/'uv', 'pip', 'freeze', '--python', py], env=env)
