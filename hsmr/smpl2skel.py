@@ -262,7 +262,7 @@ def row_arms(GR, c, x, rows, bones, weights):
 
 def gauss_newton_terms(out, q, trans, Rk, Ra, W, rv, rj, sw, row_sets, vw=None):
     """J^T J (B, 49, 49), J^T r (B, 49) of residuals rv (B, V, 3), rj (B, 24, 3) wrt (q, trans), the joints' Jacobian
-    (B, 49, 72), and the first row set's arms and the angles' (B, 46, 3, 4) maps [ω_k]x | dtr_k (see `row_arms`).
+    (B, 49, 72), and (P, s) of the first row set (`row_arms`) with L (B, 46 * 3, 96), which maps them to Jacobian rows.
     J^T r sums over every vertex (weighted by `vw` (B, V) if given); J^T J = sum_v scale_v J_v^T J_v over the vertex
     rows of `row_sets`, a list of (rows, bones, weights, scale: a number or (B, S))."""
     B, V = q.shape[0], rv.shape[1]
