@@ -7,17 +7,18 @@ Docs: https://hsmr-toolkit.github.io/hsmr/smpl2skel.html.md"""
 # %% auto #0
 __all__ = ['MAX_PVE_THRESHOLD', 'MAX_ABS_BETA', 'MIN_CONFIDENT_KEYPOINTS', 'LEVELS', 'CHILDREN', 'ONE_DOF', 'HINGES',
            'INIT_JOINT_WEIGHT', 'INIT_HINGE_WEIGHT', 'SUBTREE', 'ANCHORS', 'FIT_JOINT_WEIGHT', 'FIT_SCAPULA_WEIGHT',
-           'POSE_PRIOR', 'BETA_RIDGE', 'JAC_STRIDE', 'MAX_ITERS', 'REL_TOL', 'ABS_TOL', 'LATER', 'OFFSET_QIDS',
-           'vertex_errors', 'max_pve', 'mean_pve', 'quality_flags', 'joint_regressor', 'anatomical_joints',
-           'rest_state', 'beta_transfer', 'mirror_vertices', 'kabsch', 'bone_moments', 'project_to_dofs',
-           'analytic_init', 'fit_joint_weights', 'offset_derivatives', 'gauss_newton_terms', 'lm_refine', 'fit_skel',
-           'Converter']
+           'POSE_PRIOR', 'BETA_RIDGE', 'JAC_STRIDE', 'MAX_ITERS', 'REL_TOL', 'SOFT_MAX_P', 'SOFT_MAX_WEIGHT',
+           'SOFT_MAX_ITERS', 'SOFT_MAX_ROWS', 'ABS_TOL', 'LATER', 'OFFSET_QIDS', 'vertex_errors', 'max_pve', 'mean_pve',
+           'quality_flags', 'joint_regressor', 'anatomical_joints', 'rest_state', 'beta_transfer', 'mirror_vertices',
+           'kabsch', 'bone_moments', 'project_to_dofs', 'analytic_init', 'fit_joint_weights', 'offset_derivatives',
+           'row_arms', 'gauss_newton_terms', 'lm_refine', 'fit_skel', 'Converter']
 
 # %% ../nbs/06_smpl2skel.ipynb #70752269
 import math, time, warnings
 from pathlib import Path
 import numpy as np
 import torch
+import torch.nn.functional as F
 from .cli import check_device
 from .rotations import (PARENTS, JOINT_QIDS, POSE_JOINT, N_JOINTS, N_POSE, POSE_AXES,
                             pose_to_dof_rotations, pose_to_local_rotations, local_rotations_to_pose)
@@ -144,7 +145,7 @@ def kabsch(H):
 
 # %% ../nbs/06_smpl2skel.ipynb #72ee312b
 def _dof_frames(skel, Rk):
-    "M = Rk Ra^T (B, 24, 3, 3): maps each joint's own frame to world-aligned rest coordinates (skel_spec 3.7)."
+    "M = Rk Ra^T (B, 24, 3, 3): maps each joint's own frame to world-aligned rest coordinates (SKEL.forward)."
     return Rk @ skel.Ra.to(Rk).transpose(-1, -2)
 
 def bone_moments(x0, J0, V, Jt, W, M, joint_weight=INIT_JOINT_WEIGHT, hinge_weight=INIT_HINGE_WEIGHT):
@@ -163,7 +164,10 @@ def bone_moments(x0, J0, V, Jt, W, M, joint_weight=INIT_JOINT_WEIGHT, hinge_weig
     u, f = Jt[:, h] - Jt[:, p], Jt[:, e] - Jt[:, h]
     u = u / u.norm(dim=-1, keepdim=True).clamp_min(1e-9)
     dt = f - (f * u).sum(-1, keepdim=True) * u                                # where the target end joint went
-    H[:, p] += hinge_weight * d0[..., :, None] * dt[..., None, :]
+    hinge = hinge_weight * d0[..., :, None] * dt[..., None, :]
+    score = lambda Hh: (kabsch(Hh) * H[:, p].transpose(-1, -2)).sum((-1, -2))   # tr(R H): how well R maps the bone's own points
+    bent = (score(H[:, p] + hinge) >= score(H[:, p] - hinge))[..., None, None]
+    H[:, p] += torch.where(bent, hinge, -hinge)
     return H
 
 # %% ../nbs/06_smpl2skel.ipynb #cb17dfd2
@@ -210,6 +214,10 @@ BETA_RIDGE = 1e-4             # m^2 per unit beta^2, when fitting betas: keeps u
 JAC_STRIDE = 8                # J^T J on a fixed random eighth of the vertices
 MAX_ITERS = 12
 REL_TOL = 1e-4
+SOFT_MAX_P = 16               # the final stage's p-norm of the vertex errors
+SOFT_MAX_WEIGHT = 30.         # its weight against the least-squares cost
+SOFT_MAX_ITERS = 10
+SOFT_MAX_ROWS = 64            # per body, the vertices whose extra weight enters J^T J exactly
 ABS_TOL = 1e-8                # m^2 per vertex: (0.1 mm)^2
 
 def fit_joint_weights(device=None):
@@ -227,7 +235,7 @@ def _later_dofs():
     return t
 
 LATER = _later_dofs()
-OFFSET_QIDS = dict(zip(OFFSET_JOINTS, ((26, 27), (36, 37), (17, 18), (20, 21), (23, 24))))   # their angles (skel_spec 3.8)
+OFFSET_QIDS = dict(zip(OFFSET_JOINTS, ((26, 27), (36, 37), (17, 18), (20, 21), (23, 24))))   # their angles (SKEL skel/joints_def.py)
 
 def offset_derivatives(q, J, h=1e-3):
     "d offset / dq (B, 46, 3) in the parent's frame (central differences; zero but for the scapula and spine angles)."
@@ -239,8 +247,24 @@ def offset_derivatives(q, J, h=1e-3):
     return d
 
 # %% ../nbs/06_smpl2skel.ipynb #f554fca2
-def gauss_newton_terms(out, q, trans, Rk, Ra, W, rv, rj, sw, sub, idx, w):
-    "J^T J (B, 49, 49), J^T r (B, 49) of residuals rv (B, V, 3), rj (B, 24, 3) wrt (q, trans); and the subset and joint Jacobians."
+def row_arms(GR, c, x, rows, bones, weights):
+    """For vertex rows `rows` ((S,) shared or (B, S) per body) with their top skinning `bones` and `weights` ((S, K) or
+    (B, S, K)), and each joint j: where the vertex's part below j goes, P (B, S, 24, 3), and its weight, s ((1 or B), S, 24)."""
+    D = SUBTREE.to(GR)
+    if rows.dim() == 1:
+        ys = torch.einsum('bskij,bsj->bski', GR[:, bones], x[:, rows]) + c[:, bones]        # (B, S, K, 3)
+        Cs = D[:, bones].permute(1, 0, 2) * weights[:, None]                                  # (S, 24, K)
+        return torch.einsum('sjk,bski->bsji', Cs, ys), Cs.sum(-1)[None]
+    b = torch.arange(GR.shape[0], device=GR.device)[:, None]
+    ys = torch.einsum('bskij,bsj->bski', GR[b[..., None], bones], x[b, rows]) + c[b[..., None], bones]
+    Cs = D[:, bones].permute(1, 2, 0, 3) * weights[:, :, None]                                # (B, S, 24, K)
+    return torch.einsum('bsjk,bski->bsji', Cs, ys), Cs.sum(-1)
+
+def gauss_newton_terms(out, q, trans, Rk, Ra, W, rv, rj, sw, row_sets, vw=None):
+    """J^T J (B, 49, 49), J^T r (B, 49) of residuals rv (B, V, 3), rj (B, 24, 3) wrt (q, trans), the joints' Jacobian
+    (B, 49, 72), and (P, s) of the first row set (`row_arms`) with L (B, 46 * 3, 96), which maps them to Jacobian rows.
+    J^T r sums over every vertex (weighted by `vw` (B, V) if given); J^T J = sum_v scale_v J_v^T J_v over the vertex
+    rows of `row_sets`, a list of (rows, bones, weights, scale: a number or (B, S))."""
     B, V = q.shape[0], rv.shape[1]
     dt, dev = q.dtype, q.device
     eye, D = torch.eye(3, dtype=dt, device=dev), SUBTREE.to(dt).to(dev)
@@ -255,25 +279,43 @@ def gauss_newton_terms(out, q, trans, Rk, Ra, W, rv, rj, sw, sub, idx, w):
     om = (GRp @ (Rk @ Ra.transpose(-1, -2))[:, jm] @ (Rd[:, later[:, 0]] @ Rd[:, later[:, 1]] @ POSE_AXES.to(q)[..., None]))[..., 0]
     dtr = (GRp @ offset_derivatives(q, J)[..., None])[..., 0]             # (B, 46, 3) joint-offset motion
     # J^T r over all vertices via per-bone moments O_b = sum_v W_vb x_v r_v^T, rho_b = sum_v W_vb r_v
-    Wt = W.to(dt).t()
-    O = (Wt @ (x[..., :, None] * rv[..., None, :]).flatten(2)).view(B, N_JOINTS, 3, 3)
-    rho = Wt @ rv
+    rw = rv if vw is None else rv * vw[..., None]
+    xr, rt = x.transpose(0, 1), rw.transpose(0, 1)                         # (V, B, 3): one product for all bodies
+    Z = torch.empty(V, B, 12, dtype=dt, device=dev)
+    torch.mul(xr[..., :, None], rt[..., None, :], out=Z[..., :9].unflatten(-1, (3, 3))); Z[..., 9:] = rt
+    Z = (W.to(dt).t() @ Z.view(V, -1)).view(N_JOINTS, B, 12).transpose(0, 1)
+    O, rho = Z[..., :9].reshape(B, N_JOINTS, 3, 3), Z[..., 9:]
     Xs, rs = D @ _cross_sum(GR @ O + c[..., :, None] * rho[..., None, :]), D @ rho   # subtree sums
     Ar = Xs - _cross(Gt, rs)                                               # sum_v (moment arm about joint k) x r_v
-    g = torch.cat([(om * Ar[:, jm]).sum(-1) + (dtr * rs[:, jm]).sum(-1), rv.sum(1)], 1)
+    g = torch.cat([(om * Ar[:, jm]).sum(-1) + (dtr * rs[:, jm]).sum(-1), rw.sum(1)], 1)
     # joints, weighted
     relj = Gt[:, None, :, :] - Gt[:, jm][:, :, None, :]                    # (B, 46, 24, 3)
     Jj = (_cross(om[:, :, None], relj) + dtr[:, :, None]) * D[jm][None, :, :, None]
     Jj = (torch.cat([Jj, eye[None, :, None, :].expand(B, 3, N_JOINTS, 3)], 1) * sw[:, None]).flatten(2)   # (B, 49, 72)
     g = g + (Jj * rj.flatten(1)[:, None]).sum(-1)
-    # J^T J on the vertex subset
-    ys = torch.einsum('bskij,bsj->bski', GR[:, idx], x[:, sub]) + c[:, idx]   # (B, S, K, 3)
-    Cs = D[:, idx].permute(1, 0, 2) * w[:, None, :]                         # (S, 24, K)
-    ss = Cs.sum(-1)
-    A = sum(Cs[None, :, :, k, None] * ys[:, :, None, k] for k in range(idx.shape[1])) - ss[None, :, :, None] * Gt[:, None]
-    Jv = _cross(om[:, None], A[:, :, jm]) + ss[None, :, jm, None] * dtr[:, None]
-    Jv = torch.cat([Jv, eye.expand(B, len(sub), 3, 3)], 2).transpose(1, 2).flatten(2)   # (B, 49, 3S)
-    return (Jv @ Jv.transpose(1, 2)) * (V / len(sub)) + Jj @ Jj.transpose(1, 2), g, Jv, Jj
+    # J^T J of the vertex rows: J_vk is linear in (P_vj, s_vj) of `row_arms`, so it needs only their moments M (96 x 96)
+    Lk = torch.zeros(B, N_POSE, 3, 3, dtype=dt, device=dev)                # J_vk = [ω_k]x P_vj + (dtr_k - ω_k x p_j) s_vj
+    Lk[:, :, [2, 0, 1], [1, 2, 0]], Lk[:, :, [1, 2, 0], [2, 0, 1]] = om, -om
+    hot = F.one_hot(jm, N_JOINTS).to(dt)                                   # (46, 24): the joint of each angle
+    L = torch.cat([(Lk[:, :, :, None, :] * hot[None, :, None, :, None]).flatten(3),
+                   (dtr - _cross(om, Gt[:, jm]))[..., None] * hot[None, :, None]], -1).view(B, N_POSE * 3, 4 * N_JOINTS)
+    M, m1, n = 0., 0., 0.
+    for i, (rows, bones, weights, scale) in enumerate(row_sets):
+        P, sj = row_arms(GR, c, x, rows, bones, weights)
+        P = P.flatten(2)                                                    # (B, S, 72), sj (1 or B, S, 24)
+        if i == 0: arms0 = P, sj
+        sP, ssj = (P * scale[..., None], sj * scale[..., None]) if torch.is_tensor(scale) else (P, sj)
+        Mi = torch.cat([torch.cat([sP.transpose(1, 2) @ P, sP.transpose(1, 2) @ sj], 2),
+                        torch.cat([(ssj.transpose(1, 2) @ P), (ssj.transpose(1, 2) @ sj).expand(B, -1, -1)], 2)], 1)
+        mi = torch.cat([sP.sum(1), ssj.sum(1).expand(B, -1)], 1)
+        k = 1. if torch.is_tensor(scale) else scale
+        M, m1 = M + k * Mi, m1 + k * mi
+        n = n + (scale.sum(1) if torch.is_tensor(scale) else scale * rows.shape[-1])
+    Hqq = (L @ M @ L.transpose(1, 2)).view(B, N_POSE, 3, N_POSE, 3).diagonal(dim1=2, dim2=4).sum(-1)
+    Hqt = (L @ m1[..., None]).view(B, N_POSE, 3)
+    Htt = eye * (n if torch.is_tensor(n) else torch.full((B,), n, dtype=dt, device=dev))[:, None, None]
+    H = torch.cat([torch.cat([Hqq, Hqt], 2), torch.cat([Hqt.transpose(1, 2), Htt], 2)], 1)
+    return H + Jj @ Jj.transpose(1, 2), g, Jj, (arms0, L)
 
 # %% ../nbs/06_smpl2skel.ipynb #5aaeacd5
 def _beta_jacobian(skel, q, trans, betas, out, sw, h=0.1):
@@ -286,25 +328,29 @@ def _beta_jacobian(skel, q, trans, betas, out, sw, h=0.1):
     return Ev, Ej
 
 def lm_refine(skel, q, trans, betas, verts, joints, iters=MAX_ITERS, joint_weights=None, prior=POSE_PRIOR,
-           rel_tol=REL_TOL, jac_stride=JAC_STRIDE, lam0=1e-3, fit_betas=False):
-    "Levenberg-Marquardt on poses (B, 46), trans (B, 3) [and betas (B, 10)] towards verts (B, V, 3), joints (B, 24, 3)."
+              rel_tol=REL_TOL, jac_stride=JAC_STRIDE, lam0=1e-3, fit_betas=False, soft_max=0., p=SOFT_MAX_P):
+    """Levenberg-Marquardt on poses (B, 46), trans (B, 3) [and betas (B, 10)] towards verts (B, V, 3), joints (B, 24, 3).
+    `soft_max` > 0 adds soft_max * s^2 * sum_v (e_v / s)^p to each body's cost (e_v its vertex errors, s its starting maxPVE)."""
     B, dev = q.shape[0], q.device
+    if soft_max and fit_betas: raise ValueError("soft_max > 0 refines a fit with its betas fixed; fit the betas first (fit_betas=True, soft_max=0).")
     q, trans, betas = q.clone(), trans.clone(), betas.clone()
-    P = N_POSE + 3 + (10 if fit_betas else 0)
+    P, V = N_POSE + 3 + (10 if fit_betas else 0), verts.shape[1]
     sw = (fit_joint_weights(dev) if joint_weights is None else joint_weights).to(q).sqrt()
     W = skel.skin_weights
-    sub = torch.randperm(W.shape[0], generator=torch.Generator().manual_seed(0))[:W.shape[0] // jac_stride].sort().values.to(dev)
-    w, idx = W[sub].topk(4, dim=1)
+    top_w, top_b = W.topk(4, dim=1)                                           # each vertex's four main bones
+    sub = torch.randperm(V, generator=torch.Generator().manual_seed(0))[:V // jac_stride].sort().values.to(dev)
     Rk = rest_state(skel, betas)[2]
     Ra = skel.Ra.to(q)
-    def residuals(out, qq, bb, V, Jt):
-        rv, rj = out.skin_verts - V, (out.joints - Jt) * sw[:, None]
-        c = rv.square().sum((1, 2)) + rj.square().sum((1, 2)) + prior * qq[:, 3:].square().sum(1)
-        return rv, rj, c + BETA_RIDGE * bb.square().sum(1) if fit_betas else c
     out = skel(q, betas, trans, skelmesh=False)
+    s = max_pve(out.skin_verts, verts).clamp_min(1e-4)[:, None]              # the soft maximum's scale, fixed
+    def residuals(out, qq, bb, Vt, Jt, ss):
+        rv, rj = out.skin_verts - Vt, (out.joints - Jt) * sw[:, None]
+        c = rv.square().sum((1, 2)) + rj.square().sum((1, 2)) + prior * qq[:, 3:].square().sum(1)
+        if soft_max: c = c + soft_max * (ss * ss * (rv.norm(dim=-1) / ss).pow(p).sum(1, keepdim=True))[:, 0]
+        return rv, rj, c + BETA_RIDGE * bb.square().sum(1) if fit_betas else c
     keys = ('skin_verts', 'joints', 'joints_ori', 'joints_tpose', 'v_shaped', 'pose_offsets')
     state = {k: out[k] for k in keys}
-    rv, rj, cost = residuals(out, q, betas, verts, joints)
+    rv, rj, cost = residuals(out, q, betas, verts, joints, s)
     lam = torch.full((B,), lam0, dtype=torch.float64, device=dev)
     active = torch.ones(B, dtype=torch.bool, device=dev)
     n_iter = torch.zeros(B, dtype=torch.long, device=dev)
@@ -313,11 +359,21 @@ def lm_refine(skel, q, trans, betas, verts, joints, iters=MAX_ITERS, joint_weigh
         a = active.nonzero()[:, 0]
         if len(a) == 0: break
         oa = type(out)(**{k: state[k][a] for k in keys})
-        H, g, Jv, Jj = gauss_newton_terms(oa, q[a], trans[a], Rk[a], Ra, W, rv[a], rj[a], sw, sub, idx, w)
+        row_sets, vw = [(sub, top_b[sub], top_w[sub], V / len(sub))], None    # J^T J on a fixed random share of the vertices
+        if soft_max:                                                          # IRLS: each vertex weighted by its share of the soft maximum
+            u = (rv[a].norm(dim=-1) / s[a]).pow(p - 2) * (soft_max * p / 2)   # (b, V)
+            vw = 1 + u
+            top = u.topk(SOFT_MAX_ROWS, dim=1)                                # the vertices that carry it, with their curvature
+            row_sets.append((top.indices, top_b[top.indices], top_w[top.indices], top.values * (p - 1)))
+        H, g, Jj, (arms, L) = gauss_newton_terms(oa, q[a], trans[a], Rk[a], Ra, W, rv[a], rj[a], sw, row_sets, vw)
         if fit_betas:                                                         # ten more columns, by differences
             Ev, Ej = _beta_jacobian(skel, q[a], trans[a], betas[a], oa, sw)
-            Evs, Ev, Ej = Ev[:, :, sub].flatten(2), Ev.flatten(2), Ej.flatten(2)
-            Hqb = Jv @ Evs.transpose(1, 2) * (verts.shape[1] / len(sub)) + Jj @ Ej.transpose(1, 2)   # (b, 49, 10)
+            Es = Ev[:, :, sub]                                                # (b, 10, S, 3)
+            N = torch.cat([torch.einsum('bsx,bysc->bxyc', arms[0], Es), torch.einsum('bsx,bysc->bxyc', arms[1].expand(len(a), -1, -1), Es)], 1)
+            Hqb = torch.einsum('bkcx,bxyc->bky', L.view(len(a), N_POSE, 3, -1), N)   # sum_v J_v^T E_v
+            Hqb = torch.cat([Hqb, Ev[:, :, sub].sum(2).transpose(1, 2)], 1)
+            Ev, Ej = Ev.flatten(2), Ej.flatten(2)
+            Hqb = Hqb * (V / len(sub)) + Jj @ Ej.transpose(1, 2)             # (b, 49, 10)
             Hbb = Ev @ Ev.transpose(1, 2) + Ej @ Ej.transpose(1, 2)
             H = torch.cat([torch.cat([H, Hqb], 2), torch.cat([Hqb.transpose(1, 2), Hbb], 2)], 1)
             g = torch.cat([g, (Ev @ rv[a].flatten(1)[..., None] + Ej @ rj[a].flatten(1)[..., None])[..., 0]], 1)
@@ -331,14 +387,14 @@ def lm_refine(skel, q, trans, betas, verts, joints, iters=MAX_ITERS, joint_weigh
         qn, tn = q[a] + delta[:, :N_POSE], trans[a] + delta[:, N_POSE:N_POSE + 3]
         bn = betas[a] + delta[:, N_POSE + 3:] if fit_betas else betas[a]
         on = skel(qn, bn, tn, skelmesh=False)
-        rvn, rjn, cn = residuals(on, qn, bn, verts[a], joints[a])
+        rvn, rjn, cn = residuals(on, qn, bn, verts[a], joints[a], s[a])
         ok = cn < cost[a]
         ai = a[ok]
         q[ai], trans[ai], rv[ai], rj[ai] = qn[ok], tn[ok], rvn[ok], rjn[ok]
         if fit_betas and len(ai): betas[ai], Rk[ai] = bn[ok], rest_state(skel, bn[ok])[2]
         for k in keys: state[k][ai] = on[k][ok]
         gain = cost[a] - cn
-        small = gain < torch.maximum(rel_tol * cost[a], torch.full_like(gain, ABS_TOL * verts.shape[1]))
+        small = gain < torch.maximum(rel_tol * cost[a], torch.full_like(gain, ABS_TOL * V))
         cost[ai] = cn[ok]
         lam[a] = torch.where(ok, lam[a] / 3, lam[a] * 4)
         n_iter[a] += 1
@@ -346,14 +402,18 @@ def lm_refine(skel, q, trans, betas, verts, joints, iters=MAX_ITERS, joint_weigh
     return q, trans, betas, state['skin_verts'], n_iter
 
 # %% ../nbs/06_smpl2skel.ipynb #43995eb4
-def fit_skel(skel, verts, betas=None, joints=None, regressor=None, iters=MAX_ITERS, joint_weights=None):
+def fit_skel(skel, verts, betas=None, joints=None, regressor=None, iters=MAX_ITERS, joint_weights=None, soft_max=SOFT_MAX_WEIGHT):
     "Fit SKEL to target skins verts (B, 6890, 3): dict of poses (B, 46), betas, trans, skin_verts, max_pve, mean_pve, iters."
     if joints is None: joints = anatomical_joints(joint_regressor(skel) if regressor is None else regressor, verts)
     fit_b = betas is None
     betas = verts.new_zeros(verts.shape[0], 10) if fit_b else betas
     q, trans = analytic_init(skel, verts, joints, betas)
     q, trans, betas, skin, n = lm_refine(skel, q, trans, betas, verts, joints, iters=2 * iters if fit_b else iters,
-                                      joint_weights=joint_weights, fit_betas=fit_b)
+                                         joint_weights=joint_weights, fit_betas=fit_b)
+    if soft_max:
+        q, trans, _, skin, n2 = lm_refine(skel, q, trans, betas, verts, joints, iters=SOFT_MAX_ITERS, joint_weights=joint_weights,
+                                          soft_max=soft_max)
+        n = n + n2
     return dict(poses=q, betas=betas, trans=trans, skin_verts=skin, max_pve=max_pve(skin, verts),
                 mean_pve=mean_pve(skin, verts), iters=n)
 
@@ -361,8 +421,8 @@ def fit_skel(skel, verts, betas=None, joints=None, regressor=None, iters=MAX_ITE
 class Converter:
     "SMPL -> SKEL conversion of batches: the models, the joint regressor and the beta map, loaded once."
     def __init__(self, skel_dir=None, smpl_dir=None, smpl_gender='neutral', skel_gender='male', device='cpu',
-                 iters=MAX_ITERS):
-        self.device, self.iters = check_device(device), iters
+                 iters=MAX_ITERS, soft_max=SOFT_MAX_WEIGHT):
+        self.device, self.iters, self.soft_max = check_device(device), iters, soft_max
         self.skel = SKEL(skel_dir, gender=skel_gender).to(self.device)
         self.smpl = SMPL(smpl_dir, gender=smpl_gender).to(self.device)
         self.regressor = joint_regressor(self.skel)
@@ -376,7 +436,7 @@ class Converter:
     def fit(self, verts, smpl_betas=None):
         "SKEL fits (dict of tensors, see `fit_skel`) of skins verts (B, 6890, 3); betas from SMPL betas or fitted."
         betas = None if smpl_betas is None else smpl_betas @ self.beta_A.t() + self.beta_b
-        return fit_skel(self.skel, verts, betas, regressor=self.regressor, iters=self.iters)
+        return fit_skel(self.skel, verts, betas, regressor=self.regressor, iters=self.iters, soft_max=self.soft_max)
 
     def __call__(self, batch: dict, mirror=False) -> dict:
         "Fit one batch (numpy arrays of `load_input`'s keys); numpy results, NaN and `skipped` on non-finite rows."

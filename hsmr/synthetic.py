@@ -7,10 +7,13 @@ Docs: https://hsmr-toolkit.github.io/hsmr/synthetic.html.md"""
 
 # %% auto #0
 __all__ = ['N_VERTS', 'N_FACES', 'MIRROR', 'SKEL_MIRROR', 'SMPL_JOINT_NAMES', 'SMPL_PARENTS', 'SMPL_MIRROR', 'SKEL_JOINTS_T',
-           'SMPL_JOINTS_T', 'HEAD_TOP', 'FINGERTIP_R', 'TOE_TIP_R', 'CROTCH', 'Q_SMPL_TO_OSIM', 'FLOOR_Y',
+           'SMPL_AT_SKEL', 'SMPL_JOINTS_T', 'HEAD_TOP', 'FINGERTIP_R', 'TOE_TIP_R', 'CROTCH', 'Q_SMPL_TO_OSIM',
+           'FLOOR_Y', 'FIXED_BONES', 'SMPL_HINGE_TURNS', 'KNEE_AXIS_TURN', 'ELBOW_CARRYING', 'BASE_FRAMES',
            'SKEL_MESH_SIZES', 'STANDIN_VERSION', 'GENDER_BETAS', 'SMPL_FILES', 'SKEL_FILES', 'BLEND_FLUSH',
-           'standin_body', 'mirror_vertex_ids', 'joint_regressor', 'skinning_weights', 'vertex_normals', 'shape_dirs',
-           'pose_dirs', 'skel_frames', 'skeleton_mesh', 'model_dicts', 'write_models', 'standin_folder']
+           'WALK_SCATTER', 'WALK_BETAS', 'standin_body', 'mirror_vertex_ids', 'lumbar_arc_centre', 'scapula_centre',
+           'smpl_joints_t', 'joint_regressor', 'skinning_weights', 'skel_skin_weights', 'vertex_normals', 'shape_dirs',
+           'pose_dirs', 'dof_frames', 'rest_bone_rotations', 'skel_frames', 'skeleton_mesh', 'model_dicts',
+           'write_models', 'standin_folder', 'walk_key_pose', 'walk_keys', 'walk_motion']
 
 # %% ../nbs/02_synthetic.ipynb #80506edf
 import hashlib, os, pickle, shutil, tempfile, uuid
@@ -20,7 +23,7 @@ import scipy.sparse as sp
 from scipy.optimize import nnls
 from scipy.spatial.transform import Rotation
 from .config import cache_dir, data_dir
-from .rotations import JOINT_NAMES, PARENTS, POSE_NAMES, N_JOINTS
+from .rotations import JOINT_NAMES, PARENTS, POSE_NAMES, POSE_AXES, N_JOINTS
 
 # %% ../nbs/02_synthetic.ipynb #d729f6d1
 N_VERTS, N_FACES = 6890, 13776
@@ -60,11 +63,25 @@ SKEL_JOINTS_T = _mirrored({   # SKEL rest joints of the stand-in body, metres, T
     4: (-0.09, -1.095, -0.045), 5: (-0.105, -1.125, 0.095), 11: (0, -0.02, -0.07), 12: (0, 0.215, 0.0),
     13: (0, 0.31, -0.02), 14: (-0.15, 0.225, -0.04), 15: (-0.17, 0.23, -0.02), 16: (-0.415, 0.225, -0.03),
     17: (-0.425, 0.222, -0.022), 18: (-0.655, 0.225, -0.03)}, SKEL_MIRROR)
-SMPL_JOINTS_T = _mirrored({   # SMPL joints of the stand-in body, metres, T-pose (right side and midline)
-    0: (0, -0.225, 0.0), 2: (-0.07, -0.31, 0.01), 3: (0, -0.105, -0.01), 5: (-0.10, -0.69, 0.01),
-    6: (0, 0.03, 0.0), 8: (-0.085, -1.075, -0.03), 9: (0, 0.09, 0.01), 11: (-0.11, -1.13, 0.085),
-    12: (0, 0.29, -0.015), 14: (-0.075, 0.20, -0.015), 15: (0, 0.36, 0.02), 17: (-0.16, 0.235, -0.02),
-    19: (-0.415, 0.225, -0.03), 21: (-0.655, 0.225, -0.03), 23: (-0.735, 0.222, -0.035)}, SMPL_MIRROR)
+SMPL_AT_SKEL = {2: 1, 5: 2, 8: 3, 11: 5, 17: 15, 19: 16, 21: 18}   # SMPL joint -> SKEL joint at the same place (right side)
+
+def lumbar_arc_centre(J):
+    "Midpoint (3,) of SKEL's lumbar arc from the pelvis joint to the lumbar joint, at the lumbar joint's depth, of joints `J` (24, 3)."
+    return np.array([0., (J[0, 1] + J[11, 1]) / 2, J[11, 2]])
+
+def scapula_centre(J):
+    "(3,) point about which SKEL's right scapula elevation turns the scapula joint (to first order), for joints `J` (24, 3)."
+    w, h = np.linalg.norm(J[19] - J[14]), np.linalg.norm(J[12] - J[11])    # thorax width and height
+    return J[14] + (h / 2 * np.sqrt(.5), -w / 4 * np.sqrt(.5), 0.)
+
+def smpl_joints_t(J):
+    "(24, 3) SMPL T-pose joints of the body whose SKEL joints are `J` (24, 3)."
+    right = {0: (0, -0.225, 0.0), 6: (0, 0.03, 0.0), 9: (0, 0.09, 0.01), 12: (0, 0.29, -0.015), 15: (0, 0.36, 0.02),
+             23: (-0.735, 0.222, -0.035), 3: lumbar_arc_centre(J), 14: scapula_centre(J)}
+    right.update({s: J[k] for s, k in SMPL_AT_SKEL.items()})
+    return _mirrored(right, SMPL_MIRROR)
+
+SMPL_JOINTS_T = smpl_joints_t(SKEL_JOINTS_T)   # SMPL joints of the stand-in body, metres, T-pose
 
 # %% ../nbs/02_synthetic.ipynb #7a25612f
 HEAD_TOP, FINGERTIP_R, TOE_TIP_R, CROTCH = (0, 0.56, 0.0), (-0.83, 0.222, -0.03), (-0.11, -1.13, 0.15), (0, -0.38, -0.01)
@@ -137,6 +154,15 @@ def skinning_weights(V, seg, mirror, mirror_of, tau=0.012, top=4, floor=0.02) ->
     w = (w + w[mirror][:, mirror_of]) / 2
     return w / w.sum(1, keepdims=True)
 
+# %% ../nbs/02_synthetic.ipynb #0f44c30b
+def skel_skin_weights() -> np.ndarray:
+    "(6890, 24) SKEL skinning weights learned from the stand-in SMPL's deformations (shipped with the body), rows summing to 1."
+    with np.load(_body_file()) as d:
+        if 'skel_skin_weights' not in d.files:
+            raise FileNotFoundError(f"{_body_file()} holds no learned SKEL skinning weights: run tools/make_standin_body.py --skin.")
+        W = d['skel_skin_weights'].astype(np.float64)
+    return W / W.sum(1, keepdims=True)
+
 # %% ../nbs/02_synthetic.ipynb #9f1aea7c
 def vertex_normals(V, F):
     "Area-weighted unit vertex normals (N, 3) of mesh (V, F)."
@@ -190,21 +216,54 @@ def pose_dirs(V, F, J_smpl, mirror, rng, amp=0.004, sigma=0.05) -> np.ndarray:
 # %% ../nbs/02_synthetic.ipynb #382a4e70
 Q_SMPL_TO_OSIM = np.array([[0., 0, 1], [0, 1, 0], [-1, 0, 0]])   # x_osim = z_smpl (forward), z_osim = -x_smpl (right)
 FLOOR_Y = -1.14                                                  # soles of the stand-in body (the BSM ground)
+FIXED_BONES = (0, 5, 10, 13, 18, 23)                             # bones the forward pass does not re-orient (SKEL skel_model.py)
+SMPL_HINGE_TURNS = {'knee': (11., -3.), 'elbow': (9., 16.)}     # degrees (left, right): mean axes of real SMPL fits, see above
+KNEE_AXIS_TURN = (SMPL_HINGE_TURNS['knee'][0] - SMPL_HINGE_TURNS['knee'][1]) / 2   # 7 degrees about the vertical, mirror-symmetric
+ELBOW_CARRYING = sum(SMPL_HINGE_TURNS['elbow']) / 2                                # 12.5 degrees about the upper arm
+_ARM = Rotation.from_rotvec([np.pi / 2, 0, 0]).as_matrix()
+BASE_FRAMES = np.stack([_ARM.T if j in (15, 16, 17, 18) else _ARM if j in (20, 21, 22, 23) else np.eye(3) for j in range(24)])
+
+def dof_frames() -> np.ndarray:
+    "World frames M_j (24, 3, 3) of the joints' axes at the template shape: the axis a of a joint's angle points along M_j a."
+    M = Q_SMPL_TO_OSIM.T @ BASE_FRAMES
+    M[14], M[19] = np.diag([-1., 1, -1]), np.eye(3)                         # scapulae (right axes carry flips)
+    turn = lambda v: Rotation.from_rotvec(np.radians(v)).as_matrix()
+    M[2], M[7] = turn([0, -KNEE_AXIS_TURN, 0]) @ M[2], turn([0, KNEE_AXIS_TURN, 0]) @ M[7]
+    for j, q, side in ((16, 32, 1), (21, 42, -1)):                          # elbows: total turn about the arm
+        a = M[j] @ np.asarray(POSE_AXES[q], float)
+        M[j] = turn([-ELBOW_CARRYING - np.degrees(np.arctan2(side * a[2], side * a[1])), 0, 0]) @ M[j]
+    return M
+
+def _align(u, v):
+    "Smallest rotations (n, 3, 3) taking directions u (n, 3) onto v (n, 3)."
+    u = u / np.linalg.norm(u, axis=1, keepdims=True); v = v / np.linalg.norm(v, axis=1, keepdims=True)
+    w, c = np.cross(u, v), (u * v).sum(1)
+    K = np.zeros((len(u), 3, 3)); K[:, [2, 0, 1], [1, 2, 0]] = w; K -= K.transpose(0, 2, 1)
+    return np.eye(3) + K + K @ K / (1 + c)[:, None, None]
+
+def rest_bone_rotations(J, a, C):
+    "Rk (24, 3, 3): SKEL's bone orientations at rest joints `J` (24, 3) for BSM offsets `a` (24, 3) and `per_joint_rot` `C`."
+    child = [next((c for c in range(24) if PARENTS[c] == j), 0) for j in range(24)]
+    o = J - np.r_[[np.zeros(3)], J[PARENTS[1:]]]
+    b, s = o[child], a[child]
+    b[16], b[21], b[12] = o[17] + o[18], o[22] + o[23], o[12]               # the forward pass's own overrides
+    s[16], s[21] = a[17] + a[18], a[22] + a[23]
+    G = _align((C @ s[..., None])[..., 0], b)
+    G[list(FIXED_BONES)] = np.eye(3)
+    return G @ C
 
 def skel_frames(J, rng, jitter=0.05):
     "BSM frames for T-pose joints `J` (24, 3): dict of apose_rel_transfo, per_joint_rot, apose_transfo, tpose_transfo."
     J = np.asarray(J, float); Q = Q_SMPL_TO_OSIM
     P = (J - (0, FLOOR_Y, 0)) @ Q.T                                              # (24, 3) BSM positions
     small = lambda: Rotation.from_rotvec(rng.normal(0, jitter, (24, 3))).as_matrix()
-    arm = Rotation.from_rotvec([np.pi / 2, 0, 0]).as_matrix()
-    base = np.stack([arm.T if j in (15, 16, 17, 18) else arm if j in (20, 21, 22, 23) else np.eye(3) for j in range(24)])
-    O = base @ small()                                                           # (24, 3, 3) bone -> BSM world
+    O = BASE_FRAMES @ small()                                                    # (24, 3, 3) bone -> BSM world
     Op = np.stack([O[p] if p >= 0 else np.eye(3) for p in PARENTS])
     Pp = np.stack([P[p] if p >= 0 else np.zeros(3) for p in PARENTS])
     rel = np.tile(np.eye(4), (24, 1, 1))
-    rel[:, :3, :3] = Op.transpose(0, 2, 1) @ O
     rel[:, :3, 3] = (Op.transpose(0, 2, 1) @ (P - Pp)[..., None])[..., 0]
     C = Q.T @ O @ small()
+    rel[:, :3, :3] = dof_frames().transpose(0, 2, 1) @ rest_bone_rotations(J, rel[:, :3, 3], C)   # Ra = M^T Rk
     apose, tpose = np.tile(np.eye(4), (24, 1, 1)), np.tile(np.eye(4), (24, 1, 1))
     apose[:, :3, :3], apose[:, :3, 3] = O, P
     tpose[:, :3, :3], tpose[:, :3, 3] = C, J
@@ -283,7 +342,7 @@ def skeleton_mesh(J, frames, size='small'):
     return local.astype(np.float32), F.astype(np.int64), sp.coo_matrix(blend), sp.coo_matrix(rigid)
 
 # %% ../nbs/02_synthetic.ipynb #524641e5
-STANDIN_VERSION = 2   # bump when the generated files change (a new body rebuilds the cache by itself)
+STANDIN_VERSION = 3   # bump when the generated files change (a new body rebuilds the cache by itself)
 GENDER_BETAS = {'male': np.array([1.2, 0.3, 0.8, 0, -0.8, 0, 0.4, 0, -0.8, 0]),
                 'female': -np.array([1.2, 0.3, 0.8, 0, -0.8, 0, 0.4, 0, -0.8, 0]), 'neutral': np.zeros(10)}
 SMPL_FILES = {g: f'smpl/SMPL_{g.upper()}.pkl' for g in ('neutral', 'male', 'female')}
@@ -296,16 +355,17 @@ def _f32(a, flush=0.):
 
 BLEND_FLUSH = 1e-12   # metres per unit of shape or pose feature: blend-shape entries below a picometre are zero
 
-def model_dicts(seed=0, size='small') -> dict:
-    "The contents of the five stand-in files, as {relative path: dict}."
+def model_dicts(seed=0, size='small', skel_skin=None) -> dict:
+    "The contents of the five stand-in files, as {relative path: dict}; SKEL's skin weights (6890, 24) default to the learned ones."
     if size not in SKEL_MESH_SIZES: raise ValueError(f"size={size!r}: use one of {list(SKEL_MESH_SIZES)}.")
     V0, F, mirror = standin_body(); V0 = np.asarray(V0, np.float64)
     rng = np.random.default_rng(seed)
     R_skel = joint_regressor(V0, SKEL_JOINTS_T, mirror, SKEL_MIRROR)
     R_smpl = joint_regressor(V0, SMPL_JOINTS_T, mirror, SMPL_MIRROR)
-    W_skel = skinning_weights(V0, _skel_segments(SKEL_JOINTS_T), mirror, SKEL_MIRROR)
+    W_bones = skinning_weights(V0, _skel_segments(SKEL_JOINTS_T), mirror, SKEL_MIRROR)   # which bone owns which skin
+    W_skel = skel_skin_weights() if skel_skin is None else np.asarray(skel_skin, np.float64)
     W_smpl = skinning_weights(V0, _smpl_segments(SMPL_JOINTS_T), mirror, SMPL_MIRROR)
-    S = _f32(shape_dirs(V0, _skel_segments(SKEL_JOINTS_T), W_skel, mirror, rng), BLEND_FLUSH)
+    S = _f32(shape_dirs(V0, _skel_segments(SKEL_JOINTS_T), W_bones, mirror, rng), BLEND_FLUSH)
     Pd = _f32(pose_dirs(V0, F, SMPL_JOINTS_T, mirror, rng), BLEND_FLUSH)
     kintree = np.array([[4294967295] + SMPL_PARENTS[1:], list(range(24))], dtype=np.int64)
     out = {}
@@ -366,3 +426,84 @@ def standin_folder(kind=None, gender=None) -> Path:
             if not (stamp.is_file() and stamp.read_text() == tag): raise
         finally: shutil.rmtree(tmp, ignore_errors=True)
     return folder if kind is None else _standin_path(folder, kind, gender)
+
+# %% ../nbs/02_synthetic.ipynb #f9d2243e
+WALK_SCATTER = {  # rad (x, y, z) per SMPL joint: the seeded spread of the walk about its key poses
+    'hip': (0.05, 0.05, 0.04), 'knee': (0.05, 0.1, 0.05), 'ankle': (0.1, 0.06, 0.08), 'collar': (0.07, 0.1, 0.05),
+    'shoulder': (0.08, 0.15, 0.1), 'elbow': (0.1, 0.1, 0.15), 'wrist': (0.1, 0.08, 0.1), 'spine1': (0.05, 0.02, 0.02),
+    'spine2': (0.04, 0.02, 0.01), 'spine3': (0.03, 0.01, 0.01), 'neck': (0.1, 0.12, 0.05), 'head': (0.08, 0.12, 0.05)}
+WALK_BETAS = np.array([0.5, -0.8, 0.3, 0.2, -0.4, 0.1, 0.3, -0.2, 0.2, -0.1])   # one person for the whole motion
+
+def _rotvec(*vs):
+    "Axis-angle (3,) of the product of the rotations with axis-angles `vs` (the last applied first)."
+    R = np.eye(3)
+    for v in vs: R = R @ Rotation.from_rotvec(v).as_matrix()
+    return Rotation.from_matrix(R).as_rotvec()
+
+def walk_key_pose(yaw=0., lean=0.2, **side) -> np.ndarray:
+    """SMPL pose (24, 3) of one key frame: root turned by `yaw`, trunk leaning by `lean`; per side ('l_' or 'r_'):
+    `hip` flexion, `knee` and `elbow` bend, `ankle` (plantar flexion > 0), `arm` swing (backwards > 0)."""
+    P = np.zeros((24, 3)); n = SMPL_JOINT_NAMES.index
+    P[0] = (0, yaw, 0)
+    P[n('spine1')], P[n('spine2')], P[n('spine3')] = (lean, -0.3 * yaw, 0), (-0.05, -0.2 * yaw, 0.03), (0.04, -0.2 * yaw, 0)
+    P[n('neck')], P[n('head')] = (-0.25, 0.3 * yaw, 0), (0.15, 0.2 * yaw, 0)
+    for s, sg in (('left', 1), ('right', -1)):
+        v = {k[2:]: x for k, x in side.items() if k[0] == s[0]}
+        kt, et = np.radians(SMPL_HINGE_TURNS['knee'][sg < 0]), np.radians(SMPL_HINGE_TURNS['elbow'][sg < 0])
+        P[n(f'{s}_hip')] = (-v.get('hip', 0), sg * 0.04, sg * 0.05)
+        P[n(f'{s}_knee')] = v.get('knee', 0.05) * np.array([np.cos(kt), 0, -np.sin(kt)])
+        P[n(f'{s}_ankle')] = (v.get('ankle', 0), sg * 0.1, 0.03)
+        P[n(f'{s}_collar')] = (0, sg * 0.1, -sg * (0.35 + 0.15 * max(-v.get('arm', 0), 0)))
+        P[n(f'{s}_shoulder')] = _rotvec((v.get('arm', 0), 0, 0), (0, 0, -sg * 0.95))
+        P[n(f'{s}_elbow')] = v.get('elbow', 0.5) * np.array([0, -sg * np.cos(et), sg * np.sin(et)])
+        P[n(f'{s}_wrist')] = (-0.4, sg * 0.2, sg * 0.1)
+    return P
+
+def _step(lead, hip=1., rest=1.):
+    "The two key poses of a step led by `lead` ('l' or 'r'): its heel strike, then the other leg's swing."
+    o = 'r' if lead == 'l' else 'l'
+    strike = {f'{lead}_hip': 0.45 * hip, f'{lead}_knee': 0.05 * rest, f'{lead}_ankle': -0.05 * rest, f'{o}_hip': -0.2 * hip,
+              f'{o}_knee': 0.35 * rest, f'{o}_ankle': 0.3 * rest, f'{lead}_arm': 0.35 * rest, f'{o}_arm': -0.4 * rest,
+              f'{lead}_elbow': 0.5 * rest, f'{o}_elbow': 0.9 * rest}
+    swing = {f'{lead}_hip': 0.1 * hip, f'{lead}_knee': 0.2 * rest, f'{o}_hip': 0.3 * hip, f'{o}_knee': 1.1 * rest, f'{o}_ankle': -0.1 * rest}
+    return strike, swing
+
+def walk_keys():
+    "Times (K,) in seconds, key poses (K, 24, 3) and root positions (K, 3) of the walk."
+    keys, t, yaw, pos = [], 0., 0., np.zeros(3)
+    def add(dt, advance, **kw):
+        nonlocal t, pos
+        t += dt; pos = pos + advance * np.array([np.sin(kw.get('yaw', 0)), 0, np.cos(kw.get('yaw', 0))])
+        keys.append((t, walk_key_pose(**kw), pos))
+    add(0, 0, l_elbow=0.3, r_elbow=0.3)
+    for i in range(4):                                                        # walking
+        a, b = _step('lr'[i % 2]); add(0.35, 0.4, **a); add(0.25, 0.3, **b)
+    for i in range(2):                                                        # high steps over an obstacle
+        a, b = _step('lr'[i % 2], hip=1.8, rest=1.3); add(0.45, 0.4, **a)
+        a, b = _step('lr'[i % 2], hip=2.2, rest=1.35); add(0.35, 0.3, **b)
+    both = lambda **kw: {f'{s}_{k}': v for k, v in kw.items() if k != 'lean' for s in 'lr'} | {'lean': kw.get('lean', 0.2)}
+    for kw, adv in ((both(hip=1.0, knee=1.5, ankle=-0.4, arm=0.6, lean=0.5), 0.1),               # crouch, arms back
+                    (both(hip=-0.1, knee=0.1, ankle=0.5, arm=-1.4, elbow=0.8, lean=0.1), 0.3),     # take-off, arms up
+                    (both(hip=0.9, knee=1.4, ankle=0.2, arm=-1.0, elbow=1.6), 0.4),                # tucked in the air
+                    (both(hip=0.8, knee=1.2, ankle=-0.3, arm=-0.6, elbow=1.2, lean=0.45), 0.2),    # landing
+                    (dict(l_elbow=1.8, r_elbow=2.0, l_arm=-0.3, r_arm=-0.5), 0.)):                 # standing, elbows bent
+        add(0.3, adv, **kw)
+    for i in range(3):                                                        # turning round while stepping
+        a, b = _step('rl'[i % 2]); yaw += np.pi / 3
+        add(0.4, 0.2, yaw=yaw - np.pi / 6, **a); add(0.3, 0.2, yaw=yaw, **b)
+    return np.array([k[0] for k in keys]), np.stack([k[1] for k in keys]), np.stack([k[2] for k in keys])
+
+def walk_motion(fps=12, seed=0) -> dict:
+    "SMPL parameters of the stand-in walk at `fps` frames per second: global_orient, body_pose (N, 69), betas, transl (float32)."
+    from scipy.spatial.transform import Slerp
+    times, P, pos = walk_keys()
+    scatter = np.zeros((24, 3))
+    for j, name in enumerate(SMPL_JOINT_NAMES): scatter[j] = WALK_SCATTER.get(name.split('_')[-1], 0)
+    P = P + np.random.default_rng(seed).normal(0, 1, P.shape) * scatter
+    ts = np.arange(0, times[-1], 1 / fps)
+    poses = np.stack([Slerp(times, Rotation.from_rotvec(P[:, j]))(ts).as_rotvec() for j in range(24)], 1)   # (N, 24, 3)
+    transl = np.stack([np.interp(ts, times, pos[:, k]) for k in range(3)], 1) + (0, 0.9, 0)
+    transl[:, 1] += 0.015 * np.cos(2 * np.pi * ts / 0.6)                    # the body bobs with the steps
+    f = lambda a: np.ascontiguousarray(a, np.float32)
+    return dict(global_orient=f(poses[:, 0]), body_pose=f(poses[:, 1:].reshape(len(ts), 69)),
+                betas=f(np.tile(WALK_BETAS, (len(ts), 1))), transl=f(transl))

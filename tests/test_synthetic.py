@@ -1,5 +1,6 @@
-"Stand-in model cache: concurrent first use (what a notebook cannot show well)."
+"Stand-in models: concurrent first use of the cache, and a real motion converting through the command line (what a notebook cannot show well)."
 import os, subprocess, sys
+import pytest
 from pathlib import Path
 
 CODE = "from hsmr.synthetic import standin_folder; print(standin_folder('smpl', 'male'))"
@@ -29,3 +30,25 @@ def test_outdated_cache_is_rebuilt(tmp_path):
     assert (folder/'skel_male.pkl').stat().st_size > 1_000_000
     assert (folder/'STANDIN_VERSION').read_text() != '0 old'
     assert sorted(p.name for p in tmp_path.iterdir()) == ['standin_models']
+
+
+AMASS = os.environ.get('HSMR_AMASS_SAMPLE')
+
+
+@pytest.mark.skipif(not (AMASS and Path(AMASS).is_file()),
+                    reason='set HSMR_AMASS_SAMPLE to CMU_01_01.npz of AMASS (MarilynKeller/SKEL, examples/samples/amass_seq/)')
+def test_real_motion_converts(tmp_path):
+    "A real walk (CMU 01_01, every 10th frame), neutral stand-in SMPL to male SKEL through the command line, converts like real data."
+    import json
+    import numpy as np
+    from conftest import run_cli
+    z = np.load(AMASS)
+    frames = tmp_path/'cmu_01_01_every_10th.npz'
+    np.savez(frames, poses=z['poses'][::10], trans=z['trans'][::10], betas=z['betas'])     # no gender: neutral SMPL
+    out = run_cli('hsmr.convert', frames, tmp_path/'skel.npz', '--quiet')
+    assert out.returncode == 0, out.stderr
+    s = json.loads(out.stdout.strip().splitlines()[-1])
+    assert s['frames'] == s['fitted'] == len(z['poses'][::10]) and s['smpl_gender'] == 'neutral'
+    assert s['max_pve_median_mm'] <= 20 and s['share_over_max_pve'] <= 0.05
+    r = np.load(tmp_path/'skel.npz')
+    assert np.abs(r['betas']).max() <= 3 and r['keep'].mean() >= 0.95

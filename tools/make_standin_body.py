@@ -11,9 +11,20 @@ the vertices are ordered so that the ids SMPL-based code hard-codes (keypoint ve
 sit on the body parts they name.
 
 Dev-only dependency: scikit-image (marching cubes); numpy otherwise. Takes about five minutes on 2 cores.
-`--reorder FILE` only renumbers an existing body (seconds), for changes to the vertex roles.
+`--reorder FILE` only renumbers an existing body (seconds), for changes to the vertex roles. Both write the body
+alone: run `--skin` afterwards.
+
+    python tools/make_standin_body.py --skin [--poses 384] [--rounds 3]
+
+learns the stand-in SKEL's skinning weights from the stand-in SMPL, the way the real SKEL's were learned from SMPL
+(Keller et al. 2023), and adds them to the body file as `skel_skin_weights` (6890, 24). It poses SMPL (male, random
+shapes) in `--poses` plausible poses drawn joint by joint (`plausible_smpl_poses`; no recorded motion), then
+alternates: fit SKEL to every body with hsmr's converter, and solve for each vertex the weights over its six
+nearest SKEL bones (non-negative, summing to one) that reproduce its SMPL positions best over all poses. It starts
+from distance weights over SKEL's bones. Needs the repository's `hsmr` (imported from this checkout); about five
+minutes on 2 cores.
 """
-import argparse, heapq, time
+import argparse, heapq, sys, tempfile, time
 from pathlib import Path
 import numpy as np
 
@@ -382,8 +393,12 @@ def main():
     ap.add_argument('--grid', type=float, default=0.0045)
     ap.add_argument('--n-verts', type=int, default=6890)
     ap.add_argument('--reorder', help='only renumber the vertices of this existing body file')
+    ap.add_argument('--skin', action='store_true', help="learn SKEL's skinning weights for the body in --out and add them to it")
+    ap.add_argument('--poses', type=int, default=384, help='--skin: SMPL training poses')
+    ap.add_argument('--rounds', type=int, default=3, help='--skin: rounds of fitting SKEL and solving for the weights')
     args = ap.parse_args()
     t = time.time()
+    if args.skin: return save_skin(args.out, learn_skel_skin(args.poses, args.rounds), t)
     if args.reorder:
         d = np.load(args.reorder)
         return save(args.out, *order_vertices(d['vertices'].astype(float), d['faces'].astype(np.int64), d['mirror'].astype(np.int64)), t)
@@ -405,6 +420,113 @@ def save(out, V, F, mirror, t):
     np.savez_compressed(out, vertices=V.astype(np.float32), faces=F.astype(np.int32), mirror=mirror.astype(np.int32))
     print(f'{out}: {len(V)} vertices, {len(F)} faces, volume {vol:.4f} m^3, '
           f'height {V[:, 1].max() - V[:, 1].min():.3f} m ({time.time() - t:.0f} s)')
+
+
+# ---------------------------------------------------------------- SKEL's skin, learned from SMPL's
+
+SMPL_JOINT = {n: i for i, n in enumerate(['pelvis', 'left_hip', 'right_hip', 'spine1', 'left_knee', 'right_knee', 'spine2',
+              'left_ankle', 'right_ankle', 'spine3', 'left_foot', 'right_foot', 'neck', 'left_collar', 'right_collar', 'head',
+              'left_shoulder', 'right_shoulder', 'left_elbow', 'right_elbow', 'left_wrist', 'right_wrist', 'left_hand', 'right_hand'])}
+CANDIDATE_BONES = 6     # a vertex may hang on its six nearest SKEL bones
+WEIGHT_PRIOR = 1e-4     # m^2 per pose: pulls a vertex's weights towards the last round's where the poses leave them free
+WEIGHT_FLOOR = 1e-3     # smaller weights are dropped
+
+
+def plausible_smpl_poses(n, rng):
+    "SMPL body poses (n, 69) drawn joint by joint within everyday ranges (rad; SMPL's axes: flexion of hip -x, knee +x)."
+    P = np.zeros((n, 24, 3))
+    N = lambda sd: rng.normal(0, sd, n)
+    U = lambda lo, hi: rng.uniform(lo, hi, n)
+    for side, sg in (('left', 1), ('right', -1)):
+        j = lambda name: SMPL_JOINT[f'{side}_{name}']
+        P[:, j('hip')] = np.c_[U(-1.4, 0.5), N(0.2), N(0.15)]
+        P[:, j('knee')] = np.c_[U(0, 1.8), N(0.1), N(0.08)]
+        P[:, j('ankle')] = np.c_[N(0.35), N(0.12), N(0.12)]
+        P[:, j('foot')] = np.c_[N(0.15), N(0.05), N(0.05)]
+        P[:, j('collar')] = np.c_[N(0.1), sg * N(0.15), -sg * U(-0.15, 0.5)]
+        P[:, j('shoulder')] = np.c_[N(0.25), sg * U(-1.0, 0.6), -sg * U(-0.6, 1.4)]
+        P[:, j('elbow')] = np.c_[N(0.1), -sg * U(0, 2.2), N(0.2)]
+        P[:, j('wrist')] = np.c_[N(0.4), N(0.2), N(0.3)]
+        P[:, j('hand')] = np.c_[N(0.1), N(0.1), N(0.1)]
+    for name, sd in (('spine1', (0.25, 0.12, 0.12)), ('spine2', (0.12, 0.1, 0.08)), ('spine3', (0.1, 0.1, 0.08)),
+                     ('neck', (0.25, 0.25, 0.1)), ('head', (0.2, 0.25, 0.1))):
+        P[:, SMPL_JOINT[name]] = rng.normal(0, 1, (n, 3)) * sd
+    P[:, SMPL_JOINT['spine1'], 0] += 0.1
+    return P[:, 1:].reshape(n, 69)
+
+
+def bone_posed_vertices(skel, poses, betas, trans, cand):
+    "Where each candidate bone (V, K) of SKEL would put each vertex: (B, V, K, 3), SKEL's own skinning transforms."
+    import torch
+    with torch.no_grad():
+        out = skel(poses, betas, trans, skelmesh=False)
+        Rk = skel(torch.zeros_like(poses), betas, torch.zeros_like(trans), skelmesh=False).joints_ori
+        GR = out.joints_ori @ Rk.transpose(-1, -2)                              # (B, 24, 3, 3) world bone rotations
+        c = out.joints - (GR @ out.joints_tpose[..., None])[..., 0]              # bone b puts x at GR_b x + c_b
+        x = out.v_shaped + out.pose_offsets                                     # (B, V, 3)
+        return (GR[:, cand] @ x[:, :, None, :, None])[..., 0] + c[:, cand]
+
+
+def solve_skin_weights(moments, rhs, n, cand, W_prior):
+    "Per vertex: weights over its candidate bones >= 0, summing to 1, minimising sum_n |Y w - v|^2 + prior; (V, 24)."
+    from scipy.optimize import nnls
+    V, K = cand.shape
+    w0 = np.take_along_axis(W_prior, cand, 1)
+    sum_one = 1e3 * n                                                            # the sum-to-one row, heavily weighted
+    W = np.zeros((V, 24))
+    for v in range(V):
+        A = moments[v] + sum_one + WEIGHT_PRIOR * n * np.eye(K)
+        L = np.linalg.cholesky(A)
+        w, _ = nnls(L.T, np.linalg.solve(L, rhs[v] + sum_one + WEIGHT_PRIOR * n * w0[v]))
+        W[v, cand[v]] = w
+    W[W < WEIGHT_FLOOR] = 0
+    return W / W.sum(1, keepdims=True)
+
+
+def learn_skel_skin(n_poses=384, rounds=3, seed=0):
+    "SKEL skinning weights (6890, 24) that make the stand-in SKEL reproduce the stand-in SMPL's deformations."
+    import pickle, warnings, torch
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from hsmr import synthetic as syn
+    from hsmr.smpl2skel import Converter
+    warnings.filterwarnings('ignore', message='Using generated stand-in')
+    V0, _, mirror = syn.standin_body()
+    _, dist = syn._segment_closest(V0.astype(float), syn._skel_segments(syn.SKEL_JOINTS_T))
+    cand = np.argsort(dist, 1, kind='stable')[:, :CANDIDATE_BONES]
+    W = syn.skinning_weights(V0, syn._skel_segments(syn.SKEL_JOINTS_T), mirror, syn.SKEL_MIRROR)
+    rng = np.random.default_rng(seed)
+    poses = torch.as_tensor(plausible_smpl_poses(n_poses, rng), dtype=torch.float32)
+    betas = torch.as_tensor(rng.normal(0, 1, (n_poses, 10)), dtype=torch.float32)
+    folder = Path(tempfile.mkdtemp(prefix='standin-skin-'))
+    for r in range(rounds + 1):
+        for rel, d in syn.model_dicts(skel_skin=W).items():
+            p = folder/rel; p.parent.mkdir(parents=True, exist_ok=True)
+            with open(p, 'wb') as fh: pickle.dump(d, fh, protocol=4)
+        conv = Converter(folder, folder/'smpl', smpl_gender='male', skel_gender='male')
+        with torch.no_grad():
+            targets = conv.smpl(torch.zeros(n_poses, 3), poses, betas, torch.zeros(n_poses, 3)).vertices
+            fits = [conv.fit(targets[i:i + 64], betas[i:i + 64]) for i in range(0, n_poses, 64)]
+        m = torch.cat([f['max_pve'] for f in fits])
+        print(f'round {r}: SKEL fits to the training bodies, maxPVE median {m.median() * 1000:.1f} mm, '
+              f'95th percentile {m.quantile(0.95) * 1000:.1f} mm', flush=True)
+        if r == rounds: break
+        q, tr = torch.cat([f['poses'] for f in fits]), torch.cat([f['trans'] for f in fits])
+        M, h = np.zeros((len(V0), CANDIDATE_BONES, CANDIDATE_BONES)), np.zeros((len(V0), CANDIDATE_BONES))
+        ct = torch.as_tensor(cand)
+        for i in range(0, n_poses, 32):
+            Y = bone_posed_vertices(conv.skel, q[i:i + 32], betas[i:i + 32], tr[i:i + 32], ct).double()
+            M += torch.einsum('bvki,bvli->vkl', Y, Y).numpy()
+            h += torch.einsum('bvki,bvi->vk', Y, targets[i:i + 32].double()).numpy()
+        W = solve_skin_weights(M, h, n_poses, cand, W)
+        W = (W + W[mirror][:, syn.SKEL_MIRROR]) / 2                           # exactly mirror-symmetric
+    return W
+
+
+def save_skin(out, W, t):
+    d = dict(np.load(out))
+    d['skel_skin_weights'] = W.astype(np.float32)
+    np.savez_compressed(out, **d)
+    print(f'{out}: added skel_skin_weights, {(W > 0).sum(1).max()} bones per vertex at most ({time.time() - t:.0f} s)')
 
 
 if __name__ == '__main__':
