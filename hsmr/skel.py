@@ -33,7 +33,7 @@ SPARSE_KEYS = ('J_regressor', 'J_regressor_osim', 'skin_weights', 'skel_weights'
 N_BETAS = 10
 FIXED_JOINTS = (0, 5, 10, 13, 18, 23)   # bones whose orientation does not follow beta (skel_model.py joint_idx_fixed_beta)
 SMPL_SLOT = (0, 2, 5, 8, 8, 11, 1, 4, 7, 7, 10, 3, 6, 15, 14, 17, 19, 0, 21, 13, 16, 18, 0, 20)  # kin_skel.py smpl_joint_corresp
-SCALE_KEYPOINTS = (  # (bone, bone axis, SMPL axis, v1, v2), kin_skel.py scaling_keypoints; skel_spec 3.13
+SCALE_KEYPOINTS = (  # (bone, bone axis, SMPL axis, v1, v2), kin_skel.py scaling_keypoints; SKEL `skel/skel_model.py` (the skeleton mesh scaling in `SKEL.forward`)
     (13, 0, 2, 410, 384), (13, 1, 1, 414, 384), (13, 2, 0, 196, 3708),   # head: depth, height, width
     (18, 0, 1, 6179, 6137), (18, 1, 0, 5670, 5906),                       # hand_r: width, length
     (23, 0, 1, 6179, 6137), (23, 1, 0, 5670, 5906))                       # hand_l: the RIGHT-hand vertices (official bug, kept)
@@ -139,7 +139,7 @@ def _levels(parents):
     return [[j for j in range(len(parents)) if depth[j] == k] for k in range(max(depth) + 1)]
 
 def _bone_pairs(child):
-    "For each joint the offsets (a, b) whose sum is its bone vector (b = N_JOINTS: none), skel_spec 3.5 steps 1-2."
+    "For each joint the offsets (a, b) whose sum is its bone vector (b = N_JOINTS: none), SKEL `skel/skel_model.py` (`SKEL.forward`) steps 1-2."
     first = list(child)
     second = [N_JOINTS] * N_JOINTS
     for j in (16, 21): second[j] = child[child[j]]        # ulna: elbow -> wrist (o_17 + o_18)
@@ -263,7 +263,7 @@ def joint_offsets(q, J):
 
 # %% ../nbs/03_skel.ipynb #44b0df19
 class SKELOutput:
-    "What `SKEL.forward` returns (skel_spec 3.1): fields by attribute or key; `lazy` fields are computed on first read."
+    "What `SKEL.forward` returns (SKEL `skel/skel_model.py` (`SKEL.forward`)): fields by attribute or key; `lazy` fields are computed on first read."
     FIELDS = ('skin_verts', 'skel_verts', 'joints', 'joints_ori', 'betas', 'poses', 'trans', 'pose_offsets', 'joints_tpose', 'v_shaped')
     def __init__(self, lazy=None, **values):
         if set(values) - set(self.FIELDS): raise TypeError(f"SKELOutput has no field(s) {sorted(set(values) - set(self.FIELDS))}.")
@@ -368,8 +368,8 @@ def skin_points(W, G, J, x, w=None, trans=None):
 
 # %% ../nbs/03_skel.ipynb #19e1ab27
 def _forward(self, poses, betas, trans=None, poses_type='skel', skelmesh=True, dJ=None, pose_dep_bs=True):
-    "Pose, shape and place SKEL: poses (B, 46), betas (B, 10), trans (B, 3) -> SKELOutput (skel_spec 3)."
-    if poses_type != 'skel': raise ValueError(f"poses_type={poses_type!r}: only 'skel' is supported (the official 'bsm' mode is broken, skel_spec 3.15).")
+    "Pose, shape and place SKEL: poses (B, 46), betas (B, 10), trans (B, 3) -> SKELOutput (SKEL `skel/skel_model.py` (`SKEL.forward`))."
+    if poses_type != 'skel': raise ValueError(f"poses_type={poses_type!r}: only 'skel' is supported (the official 'bsm' mode is broken, SKEL `skel/skel_model.py`).")
     _check_input('poses', poses, ('B', N_POSE))
     B, dt, dev = poses.shape[0], poses.dtype, poses.device
     _check_input('betas', betas, ('B', N_BETAS), poses)
@@ -455,12 +455,12 @@ def compare_to_reference(model, ref) -> dict:
 
 # %% ../nbs/03_skel.ipynb #2b633ac0
 MIRROR_POSE_SOURCE = (0, 1, 2, 10, 11, 12, 13, 14, 15, 16, 3, 4, 5, 6, 7, 8, 9, *range(17, 26),
-                      36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35)   # hsmr_spec 1.5
+                      36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35)   # HSMR `lib/body_models/skel_utils/transforms.py` (`flip_params_lr`)
 MIRROR_POSE_SIGN = (1, -1, -1, *[1] * 14, *[-1, 1, -1] * 3,
                     -1, -1, 1, -1, -1, 1, 1, 1, 1, 1, -1, -1, 1, -1, -1, 1, 1, 1, 1, 1)               # new q = sign * old q[source]
 
 def mirror_pose(q: torch.Tensor) -> torch.Tensor:
-    "SKEL poses (..., 46) of the left-right mirrored body (HSMR's analytic flip, hsmr_spec 1.5)."
+    "SKEL poses (..., 46) of the left-right mirrored body (HSMR's analytic flip, HSMR `lib/body_models/skel_utils/transforms.py` (`flip_params_lr`))."
     if q.shape[-1] != N_POSE: raise ValueError(f"poses must end in {N_POSE} angles, got shape {tuple(q.shape)}.")
     return q[..., list(MIRROR_POSE_SOURCE)] * q.new_tensor(MIRROR_POSE_SIGN)
 

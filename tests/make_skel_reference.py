@@ -4,7 +4,7 @@ Usage:  python tests/make_skel_reference.py /path/to/SKEL-checkout [--commit SHA
 
 The official repository (https://github.com/MarilynKeller/SKEL) is only imported from the checkout given as the
 first argument (its folder is put on sys.path; it is not installed and none of its code is copied here). Its only
-imports beyond torch/numpy/scipy are standard library. The inputs follow skel_spec.md 6.4: betas 0.5 N(0,1),
+imports beyond torch/numpy/scipy are standard library. The inputs follow body-models `tests/generate_assets/generate_skel_reference.py`: betas 0.5 N(0,1),
 poses 0.2 N(0,1), trans 0.1 N(0,1), a B > 1 case with distinct betas, and poses across the joint ranges with betas
 in [-3, 3]. The official forward runs in float32 on the CPU with skelmesh=True, pose_dep_bs=True. To keep the files
 small, per-vertex outputs are stored on fixed vertex subsets (`skin_ids`, `skel_ids`, saved with them).
@@ -18,13 +18,13 @@ import torch
 
 MODEL_SEED, MODEL_SIZE = 0, 'small'
 N_SKIN_IDS, N_SKEL_IDS = 512, 256
-SCALING_VERTS = [410, 384, 414, 196, 3708, 6179, 6137, 5670, 5906, 3027, 3495, 3506]   # the hard-coded ones (skel_spec 3.13)
+SCALING_VERTS = [410, 384, 414, 196, 3708, 6179, 6137, 5670, 5906, 3027, 3495, 3506]   # the hard-coded ones (SKEL `skel/skel_model.py` (the skeleton mesh scaling in `SKEL.forward`))
 
 
 def cases():
     "seed -> (poses, betas, trans) float32 tensors."
     out = {}
-    for seed, B in [(0, 1), (1, 1), (2, 4)]:                      # skel_spec 6.4, as body-models' reference generator
+    for seed, B in [(0, 1), (1, 1), (2, 4)]:                      # body-models `tests/generate_assets/generate_skel_reference.py`, as body-models' reference generator
         g = torch.Generator().manual_seed(seed)
         betas = 0.5 * torch.randn(B, 10, generator=g)
         poses = 0.2 * torch.randn(B, 46, generator=g)

@@ -297,8 +297,7 @@ def mirror_weld(V, F, bnd):
     return Vf, Ff, mirror
 
 
-KEYPOINT_IDS = {   # id -> (name, side); hsmr_spec.md 3.2 and skel_spec.md 3.13
-    332: 'nose', 2800: 'left_eye', 6260: 'right_eye', 583: 'left_ear', 4071: 'right_ear',
+KEYPOINT_IDS = {   # id -> (name, side); HSMR `lib/body_models/skel_wrapper.py` and SKEL `skel/skel_model.py` (`SKEL.forward`): 'nose', 2800: 'left_eye', 6260: 'right_eye', 583: 'left_ear', 4071: 'right_ear',
     3216: 'left_big_toe', 3226: 'left_small_toe', 3387: 'left_heel', 6617: 'right_big_toe',
     6624: 'right_small_toe', 6787: 'right_heel', 2746: 'left_thumb', 2319: 'left_index', 2445: 'left_middle',
     2556: 'left_ring', 2673: 'left_pinky', 6191: 'right_thumb', 5782: 'right_index', 5905: 'right_middle',
