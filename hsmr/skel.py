@@ -8,9 +8,9 @@ Docs: https://hsmr-toolkit.github.io/hsmr/skel.html.md"""
 __all__ = ['SKEL_VERSION', 'SKEL_DOWNLOAD_URL', 'SKEL_KEYS', 'SPARSE_KEYS', 'N_BETAS', 'FIXED_JOINTS', 'SMPL_SLOT',
            'SCALE_KEYPOINTS', 'THORAX_DEPTH_VERTS', 'MIN_SKIN_VERTS', 'SMPL_KEYS_SEEN', 'OFFSET_JOINTS',
            'REFERENCE_FIELDS', 'MIRROR_POSE_SOURCE', 'MIRROR_POSE_SIGN', 'dense', 'SkelFileError', 'load_skel_file',
-           'skel_fingerprint', 'skel_constants', 'align_vectors', 'scapula_offset', 'spine_offset', 'joint_offsets',
-           'SKELOutput', 'SKEL', 'skin_points', 'bone_scales', 'compare_to_reference', 'mirror_pose', 'skin_mirror_ids',
-           'mirror_error', 'write_obj', 'demo_poses', 'write_demo_meshes', 'main']
+           'skel_fingerprint', 'tree_levels', 'skel_constants', 'align_vectors', 'scapula_offset', 'spine_offset',
+           'joint_offsets', 'SKELOutput', 'SKEL', 'skin_points', 'bone_scales', 'compare_to_reference', 'mirror_pose',
+           'skin_mirror_ids', 'mirror_error', 'write_obj', 'demo_poses', 'write_demo_meshes', 'main']
 
 # %% ../nbs/03_skel.ipynb #4a546cc6
 import functools, math, pickle
@@ -132,7 +132,7 @@ def _tree(kintree):
         child.append(int(kt[1, cols[0]]) if len(cols) else 0)
     return parents, child
 
-def _levels(parents):
+def tree_levels(parents):
     "Joints grouped by depth in the tree: the chain is computed one level at a time."
     depth = [0] * len(parents)
     for j in range(1, len(parents)): depth[j] = depth[parents[j]] + 1
@@ -309,7 +309,7 @@ class SKEL(nn.Module):
         for k in _BUFFERS: self.register_buffer(k, c[k].to(dtype))
         for k in _INDEX: self.register_buffer(k, c[k], persistent=False)
         self.parents_list, self.child_list = self.parents.tolist(), self.child.tolist()
-        self.n_levels = len(_levels(self.parents_list))
+        self.n_levels = len(tree_levels(self.parents_list))
         anc = torch.tensor([N_JOINTS] + self.parents_list[1:] + [N_JOINTS])   # parent; N_JOINTS = none (identity)
         self.n_jumps = math.ceil(math.log2(self.n_levels))
         for k in range(self.n_jumps):                                         # the 2^k-th ancestors

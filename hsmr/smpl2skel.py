@@ -22,7 +22,7 @@ import torch.nn.functional as F
 from .cli import check_device
 from .rotations import (PARENTS, JOINT_QIDS, POSE_JOINT, N_JOINTS, N_POSE, POSE_AXES,
                             pose_to_dof_rotations, pose_to_local_rotations, local_rotations_to_pose)
-from .skel import SKEL, load_skel_file, joint_offsets, OFFSET_JOINTS
+from .skel import SKEL, load_skel_file, joint_offsets, OFFSET_JOINTS, tree_levels
 from .smpl import SMPL
 
 # %% ../nbs/06_smpl2skel.ipynb #daadcde9
@@ -93,13 +93,7 @@ def mirror_vertices(verts, mirror_ids):
     return (verts * verts.new_tensor([-1., 1., 1.]))[:, mirror_ids]
 
 # %% ../nbs/06_smpl2skel.ipynb #fe46c35f
-def _levels():
-    "Joints grouped by depth in the tree (8 levels): a level's joints are decided together."
-    depth = [0] * N_JOINTS
-    for j in range(1, N_JOINTS): depth[j] = depth[PARENTS[j]] + 1
-    return [[j for j in range(N_JOINTS) if depth[j] == d] for d in range(max(depth) + 1)]
-
-LEVELS = _levels()
+LEVELS = tree_levels(PARENTS)    # joints grouped by depth in the tree (8 levels): a level's joints are decided together
 CHILDREN = [[c for c in range(N_JOINTS) if PARENTS[c] == j] for j in range(N_JOINTS)]
 ONE_DOF = [j for j, qs in enumerate(JOINT_QIDS) if len(qs) == 1]
 HINGES = ((15, 16, 18), (20, 21, 23), (1, 2, 3), (6, 7, 8))   # (bone above, hinge joint, end joint): elbows, knees
