@@ -89,7 +89,7 @@ def views_figure(traces, views=('front', 'left'), title=None, height=450, width=
     for col, view in enumerate(views, 1):
         for t in traces:
             copy = type(t)(t)
-            copy.update(legendgroup=t.name, showlegend=col == 1)
+            copy.update(legendgroup=t.legendgroup or t.name, showlegend=col == 1 and t.showlegend is not False)   # each name once
             fig.add_trace(copy, row=1, col=col)
         cam = scene_camera(view)
         cam['eye'] = {k: v / zoom for k, v in cam['eye'].items()}
@@ -205,7 +205,7 @@ def save_figure(fig, path, width=None, height=None, scale=1.5):
         return path
     except Exception as e:                                           # no kaleido, no Chrome, or a Chrome that does not start
         _KALEIDO['missing'] = True
-        print(f'Static PNGs skipped ({type(e).__name__}: {str(e).splitlines()[0][:100]}); pip install kaleido and Chrome for them.')
+        print(f'Static PNGs skipped ({type(e).__name__}: {str(e).splitlines()[0][:100]}); pip install -e ".[figures]" and a Chrome for them.')
         return None
 
 def image_grid(rows, row_titles=None, captions=None, pad=8, font_size=16, title_width=None, background='white'):
