@@ -697,6 +697,7 @@ d = { 'settings': { 'branch': 'main',
                           'hsmr.viz.save_figure': ('viz.html#save_figure', 'hsmr/viz.py'),
                           'hsmr.viz.scene_camera': ('viz.html#scene_camera', 'hsmr/viz.py'),
                           'hsmr.viz.skeleton2d_trace': ('viz.html#skeleton2d_trace', 'hsmr/viz.py'),
+                          'hsmr.viz.submesh': ('viz.html#submesh', 'hsmr/viz.py'),
                           'hsmr.viz.to_np': ('viz.html#to_np', 'hsmr/viz.py'),
                           'hsmr.viz.update_body': ('viz.html#update_body', 'hsmr/viz.py'),
                           'hsmr.viz.views_figure': ('viz.html#views_figure', 'hsmr/viz.py')}}}

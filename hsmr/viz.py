@@ -6,8 +6,8 @@ Docs: https://hsmr-toolkit.github.io/hsmr/viz.html.md"""
 
 # %% auto #0
 __all__ = ['VIEWS', 'to_np', 'mesh_trace', 'points_trace', 'bones_trace', 'scene_camera', 'body_layout', 'body_figure',
-           'update_body', 'views_figure', 'labelled_figure', 'skeleton2d_trace', 'curves_figure', 'save_figure',
-           'image_grid']
+           'update_body', 'submesh', 'views_figure', 'labelled_figure', 'skeleton2d_trace', 'curves_figure',
+           'save_figure', 'image_grid']
 
 # %% ../nbs/03a_viz.ipynb #57df308a
 import numpy as np
@@ -79,6 +79,14 @@ def update_body(fig, skin=None, skel=None, joints=None, parents=None, joint_colo
             b = bones_trace(joints, parents); names['bones'].x, names['bones'].y, names['bones'].z = b.x, b.y, b.z
         if joint_colors is not None and 'joints' in names: names['joints'].marker.color = joint_colors
     return fig
+
+# %% ../nbs/03a_viz.ipynb #259c6391
+def submesh(verts, faces):
+    "The part of a mesh that `faces` (F, 3) use: its vertices (U, 3) in their order in `verts` (V, 3), and the faces renumbered."
+    v, f = to_np(verts), to_np(faces, np.int64)
+    used = np.unique(f)
+    new = np.full(len(v), -1, np.int64); new[used] = np.arange(len(used))
+    return v[used], new[f]
 
 # %% ../nbs/03a_viz.ipynb #a903f208
 def views_figure(traces, views=('front', 'left'), title=None, height=450, width=None, zoom=1.):
