@@ -250,8 +250,11 @@ def label_repairs(noisy, store, skel) -> dict:
     return dict(res, repaired=int((after < before).sum()), error_before_mm=before.mean().item(), error_after_mm=after.mean().item())
 
 def angle_correlations(poses, true_poses) -> dict:
-    "Pearson correlation of predicted and true angle, per SKEL angle that varies in the truth (the prediction taken modulo 2 pi nearest the truth)."
-    q = true_poses + torch.remainder(poses - true_poses + math.pi, 2 * math.pi) - math.pi
+    "Pearson correlation of predicted and true angle, per SKEL angle that varies in the truth (angles modulo 2 pi: the truth around its circular mean, the prediction nearest the truth)."
+    wrap = lambda a: torch.remainder(a + math.pi, 2 * math.pi) - math.pi
+    mean = torch.atan2(true_poses.sin().mean(0), true_poses.cos().mean(0))
+    true_poses = wrap(true_poses - mean)
+    q = true_poses + wrap(wrap(poses - mean) - true_poses)
     out = {}
     for i, name in enumerate(POSE_NAMES):
         t, p = true_poses[:, i].double(), q[:, i].double()
