@@ -8,9 +8,9 @@ Docs: https://hsmr-toolkit.github.io/hsmr/regressor.html.md"""
 # %% auto #0
 __all__ = ['IMAGE_SIZE', 'VIT_COLUMNS', 'PATCH', 'PATCH_PADDING', 'GRID', 'N_REP', 'N_CAM', 'N_REP_OFFICIAL', 'MODEL_CONFIGS',
            'OUT_INIT_GAIN', 'CHECKPOINT_FORMAT', 'RegressorConfig', 'DropPath', 'Attention', 'Mlp', 'Block',
-           'PatchEmbed', 'ViT', 'mean_params', 'HeadAttention', 'DecoderLayer', 'RegressorOutput', 'SkelHead',
-           'Regressor', 'build_model', 'count_parameters', 'CheckpointMismatch', 'read_state_dict', 'load_exact',
-           'load_vitpose_backbone', 'rep144_rows', 'convert_hsmr_state_dict', 'load_hsmr_checkpoint',
+           'token_grid', 'PatchEmbed', 'ViT', 'mean_params', 'HeadAttention', 'DecoderLayer', 'RegressorOutput',
+           'SkelHead', 'Regressor', 'build_model', 'count_parameters', 'CheckpointMismatch', 'read_state_dict',
+           'load_exact', 'load_vitpose_backbone', 'rep144_rows', 'convert_hsmr_state_dict', 'load_hsmr_checkpoint',
            'official_hsmr_layout', 'official_model_name', 'read_checkpoint', 'load_weights', 'load_checkpoint', 'infer']
 
 # %% ../nbs/08_regressor.ipynb #3d978a78
@@ -48,6 +48,7 @@ class RegressorConfig:
     head_heads: int = 8               # decoder attention heads ...
     head_dim_head: int = 64           # ... of this size
     head_mlp: int = 1024              # decoder FFN hidden width
+    patch: int = PATCH                # patch side (px); ViTPose's 16; a coarser one makes fewer tokens (the quickstart's 32: 8x6)
 
 MODEL_CONFIGS = {
     'vit_h': RegressorConfig(1280, 32, 16, 0.55),   # ViTPose-H backbone, HSMR's released model (HSMR `lib/modeling/networks/backbones/vit.py`)
@@ -103,21 +104,26 @@ class Block(nn.Module):
         x = x + self.drop_path(self.attn(self.norm1(x)))
         return x + self.drop_path(self.mlp(self.norm2(x)))
 
+def token_grid(patch=PATCH) -> tuple:
+    "Rows and columns of image tokens of the 256x192 strip cut into `patch`-px patches with ViTPose's padding of 2."
+    return tuple((n + 2 * PATCH_PADDING - patch) // patch + 1 for n in (IMAGE_SIZE, VIT_COLUMNS.stop - VIT_COLUMNS.start))
+
 class PatchEmbed(nn.Module):
-    "16x16 patches to tokens: a strided conv with ViTPose's padding of 2."
-    def __init__(self, dim):
+    "16x16 (`patch`) patches to tokens: a strided conv with ViTPose's padding of 2."
+    def __init__(self, dim, patch=PATCH):
         super().__init__()
-        self.proj = nn.Conv2d(3, dim, PATCH, stride=PATCH, padding=PATCH_PADDING)
+        self.proj = nn.Conv2d(3, dim, patch, stride=patch, padding=PATCH_PADDING)
 
     def forward(self, x): return self.proj(x).flatten(2).transpose(1, 2)   # (B, 3, 256, 192) -> (B, 192, C)
 
 # %% ../nbs/08_regressor.ipynb #7c9aa85e
 class ViT(nn.Module):
     "ViTPose-style backbone: a (B, 3, 256, 192) strip to (B, 192, C) image tokens (row-major over the 16x12 grid)."
-    def __init__(self, dim, depth, heads, mlp_ratio=4., drop_path=0.):
+    def __init__(self, dim, depth, heads, mlp_ratio=4., drop_path=0., patch=PATCH):
         super().__init__()
-        self.patch_embed = PatchEmbed(dim)
-        self.pos_embed = nn.Parameter(torch.zeros(1, GRID[0] * GRID[1] + 1, dim))
+        self.patch_embed = PatchEmbed(dim, patch)
+        rows, cols = token_grid(patch)
+        self.pos_embed = nn.Parameter(torch.zeros(1, rows * cols + 1, dim))
         rates = [drop_path * i / max(depth - 1, 1) for i in range(depth)]   # linear stochastic-depth schedule
         self.blocks = nn.ModuleList(Block(dim, heads, mlp_ratio, r) for r in rates)
         self.last_norm = nn.LayerNorm(dim, eps=1e-6)
@@ -223,7 +229,7 @@ class Regressor(nn.Module):
     def __init__(self, cfg: RegressorConfig):
         super().__init__()
         self.cfg = cfg
-        self.backbone = ViT(cfg.embed_dim, cfg.depth, cfg.heads, cfg.mlp_ratio, cfg.drop_path)
+        self.backbone = ViT(cfg.embed_dim, cfg.depth, cfg.heads, cfg.mlp_ratio, cfg.drop_path, cfg.patch)
         self.head = SkelHead(cfg)
 
     def forward(self, images) -> RegressorOutput:
