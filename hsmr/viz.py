@@ -219,8 +219,7 @@ def save_figure(fig, path, width=None, height=None, scale=1.5):
 def image_grid(rows, row_titles=None, captions=None, pad=8, font_size=16, title_width=None, background='white'):
     "A PIL image of the PIL images `rows` (a list of rows), each row headed by its title, each tile with its caption below."
     from PIL import Image, ImageDraw, ImageFont
-    try: font = ImageFont.load_default(size=font_size)
-    except TypeError: font = ImageFont.load_default()                # Pillow < 10.1: the small bitmap font
+    font = ImageFont.load_default(size=font_size)                   # a scalable font (Pillow >= 10.1; the floor is 11.1)
     tw = max(t.width for r in rows for t in r)
     th = max(t.height for r in rows for t in r)
     cap_h = int(1.5 * font_size) if captions else 0
