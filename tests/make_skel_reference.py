@@ -24,7 +24,7 @@ SCALING_VERTS = [410, 384, 414, 196, 3708, 6179, 6137, 5670, 5906, 3027, 3495, 3
 def cases():
     "seed -> (poses, betas, trans) float32 tensors."
     out = {}
-    for seed, B in [(0, 1), (1, 1), (2, 4)]:                      # body-models `tests/generate_assets/generate_skel_reference.py`, as body-models' reference generator
+    for seed, B in [(0, 1), (1, 1), (2, 4)]:                      # the cases of body-models' reference generator (`tests/generate_assets/generate_skel_reference.py`)
         g = torch.Generator().manual_seed(seed)
         betas = 0.5 * torch.randn(B, 10, generator=g)
         poses = 0.2 * torch.randn(B, 46, generator=g)
