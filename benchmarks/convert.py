@@ -17,7 +17,8 @@ strong-Wolfe line search, 10 outer steps x 20 iterations, the official masks, we
     python benchmarks/convert.py [--official PATH] [--amass PATH] [--n 64]
 
 Prints, per input and method: fits per second (start-up included: loading the models and, for hsmr, everything in
-`Converter`), maxPVE median and 95th percentile, the share over 6 cm and mean PVE; and, paired per sample, the
+`Converter`; for hsmr also `cold_start_fits_per_second`: a fresh interpreter's imports, start-up and conversion),
+maxPVE median and 95th percentile, the share over 6 cm and mean PVE; and, paired per sample, the
 share of samples where hsmr's maxPVE is at most the official one's and the median difference. With CUDA, hsmr is
 also timed at batch --gpu-batch.
 """
@@ -164,6 +165,23 @@ def stats(m, e, n, seconds):
             'share_over_6cm': round(float((m > MAX_PVE_THRESHOLD).mean()), 3), 'mean_pve_mm': round(float(e.mean()) * 1000, 2)}
 
 
+COLD = """import sys, warnings, numpy as np
+warnings.simplefilter('ignore')
+from hsmr.smpl2skel import Converter
+batch = dict(np.load(sys.argv[1]))
+Converter()(batch)
+"""
+
+def cold_start(batch):
+    "Fits per second of a fresh interpreter that imports hsmr, makes the `Converter` and converts `batch`: start-up all in."
+    import subprocess, tempfile
+    with tempfile.TemporaryDirectory() as d:
+        np.savez(Path(d)/'batch.npz', **batch)
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, '-c', COLD, str(Path(d)/'batch.npz')], check=True, cwd=Path(__file__).resolve().parents[1])
+        return round(len(batch['betas']) / (time.perf_counter() - t0), 2)
+
+
 def compare(batch, official):
     "hsmr and the official aligner on one input: a dict of both, and the paired comparison."
     n = len(batch['betas'])
@@ -179,6 +197,7 @@ def compare(batch, official):
     else: q, b, tr, t_ref = rebuilt_aligner(conv, batch, skel_betas)
     ref = errors(conv, batch, q, b, tr)
     out = {'frames': n, 'hsmr': stats(*ours, n, t_ours), 'official': stats(*ref, n, t_ref)}
+    out['hsmr']['cold_start_fits_per_second'] = cold_start(batch)
     out['paired'] = {'hsmr_at_most_official_share': round(float((ours[0] <= ref[0] + 1e-4).mean()), 3),
                      'max_pve_difference_median_mm': round(float(np.median(ours[0] - ref[0])) * 1000, 1),
                      'speedup': round(t_ref / t_ours, 1)}
