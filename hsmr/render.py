@@ -6,9 +6,9 @@ Docs: https://hsmr-toolkit.github.io/hsmr/render.html.md"""
 
 # %% auto #0
 __all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'SIDES', 'PERSON_FIELDS', 'POSE_MIXTURE', 'POSE_ARCHETYPES', 'POSE_NOISE',
-           'PELVIS_FRAME', 'BARY_LEVELS', 'DEPTH_UNIT', 'PART_COLORS', 'VISIBLE_DEPTH', 'MIRROR_FIT_ITERS',
-           'BBOX_RESCALE', 'SYNTH_VERSION', 'SYNTH_CHUNK', 'normalize_image', 'denormalize_image', 'sample_id',
-           'sample_poses', 'pelvis_frame', 'rotate_orientation', 'rotate_xy', 'face_parts', 'to_image_px',
+           'ARM_SHARE', 'ARM_OFFSETS', 'PELVIS_FRAME', 'BARY_LEVELS', 'DEPTH_UNIT', 'PART_COLORS', 'VISIBLE_DEPTH',
+           'MIRROR_FIT_ITERS', 'BBOX_RESCALE', 'SYNTH_VERSION', 'SYNTH_CHUNK', 'normalize_image', 'denormalize_image',
+           'sample_id', 'sample_poses', 'pelvis_frame', 'rotate_orientation', 'rotate_xy', 'face_parts', 'to_image_px',
            'render_parts', 'random_backgrounds', 'compose_image', 'keypoint_visibility', 'mirrored_fit', 'keypoint_box',
            'SyntheticRenderer', 'synthetic_folder', 'make_synthetic', 'SyntheticRecords']
 
@@ -64,6 +64,8 @@ POSE_ARCHETYPES = {
     'reaching': {29: (-2.3, -0.6), 30: (-0.6, 0.6), 31: (-0.8, 0.8), 32: (0., 0.7), 39: (-0.3, 1.5), 42: (0., 0.8)},
 }
 POSE_NOISE = 0.08   # rad, Gaussian noise on every non-root angle
+ARM_SHARE = 0.5     # each arm of a non-extreme person moves freely with this probability, whatever the archetype
+ARM_OFFSETS = {29: (-2.3, 0.3), 30: (-0.6, 0.6), 31: (-1.2, 1.2), 32: (0., 1.8)}   # right shoulder x, y, z, elbow
 
 def _uniform(lo, hi, shape, g):
     return lo + (hi - lo) * torch.rand(shape, generator=g)
@@ -83,6 +85,12 @@ def sample_poses(n, generator=None, mixture=None):
         if name == 'extreme':
             off[rows] = torch.where(limited, _uniform(lo.clamp_min(-3), hi.clamp_max(3), (len(rows), N_POSE), g) - mean, 0.)
         for q, (l, h) in POSE_ARCHETYPES.get(name, {}).items(): off[rows, q] += _uniform(l, h, len(rows), g)
+    free = kind != names.index('extreme') if 'extreme' in names else torch.ones(n, dtype=torch.bool)
+    for side in range(2):                                          # the right arm, then the left (a mirrored draw)
+        arm = torch.zeros(n, N_POSE)
+        for q, (l, h) in ARM_OFFSETS.items(): arm[:, q] = _uniform(l, h, n, g)
+        arm = arm * (free & (torch.rand(n, generator=g) < ARM_SHARE))[:, None]
+        off += mirror_pose(arm) if side else arm
     flip = torch.rand(n, generator=g) < 0.5
     off = torch.where(flip[:, None], mirror_pose(off), off)
     q = torch.where(limited, torch.minimum(torch.maximum(mean + off, lo), hi), mean)
@@ -274,7 +282,7 @@ class SyntheticRenderer:
         return {k: v.numpy() for k, v in rec.items()}
 
 # %% ../nbs/10_render.ipynb #b69b26db
-SYNTH_VERSION = 1      # bump when the renderer or the sampling changes
+SYNTH_VERSION = 2      # bump when the renderer or the sampling changes
 SYNTH_CHUNK = 512      # images per .npy chunk
 
 def synthetic_folder(n, seed=0, size=CROP_SIZE, skel=None) -> Path:
