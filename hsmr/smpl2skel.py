@@ -210,7 +210,7 @@ MAX_ITERS = 12
 REL_TOL = 1e-4
 SOFT_MAX_P = 16               # the final stage's p-norm of the vertex errors
 SOFT_MAX_WEIGHT = 30.         # its weight against the least-squares cost
-SOFT_MAX_ITERS = 6            # its iterations: 10 lowered maxPVE by < 0.1 mm more on the walk and CMU 01_01, at a third more time
+SOFT_MAX_ITERS = 6            # its iterations: 10 lowered maxPVE by < 0.1 mm more on the walk and CMU 01_01, for a fifth more iterations
 SOFT_MAX_ROWS = 64            # per body, the vertices whose extra weight enters J^T J exactly
 ABS_TOL = 1e-8                # m^2 per vertex: (0.1 mm)^2
 
