@@ -30,16 +30,20 @@ from .refine import REFINE, PseudoGTStore, PredictionCache, refine_due, refine_r
 from .metrics import kp44_3d_errors
 
 # %% ../nbs/14_train.ipynb #4293c47e
+def _own(k):
+    "Each model's own value of RegressorConfig field `k`, for a setting's help: 'vit_h 1280, vit_b 768, tiny 192'."
+    return ', '.join(f'{name} {getattr(c, k)}' for name, c in MODEL_CONFIGS.items())
+
 @dataclass
 class TrainConfig:
     "Every training setting; defaults are HSMR's (supplement S.3, HSMR `configs/exp/hsmr/train.yaml`)."
-    model: str = field(default='vit_h', metadata=dict(help="regressor: 'vit_h', 'vit_b' or 'tiny'"))
+    model: str = field(default='vit_h', metadata=dict(help=f"regressor: one of {list(MODEL_CONFIGS)}"))
     patch: int = field(default=PATCH, metadata=dict(help="ViT patch side (px): 16 is ViTPose's; 32 makes a quarter of the tokens"))
-    embed_dim: int = field(default=0, metadata=dict(help="ViT width; 0: the model's own (vit_h 1280, vit_b 768, tiny 192)"))
-    depth: int = field(default=0, metadata=dict(help="ViT blocks; 0: the model's own (vit_h 32, vit_b 12, tiny 4)"))
-    heads: int = field(default=0, metadata=dict(help="ViT attention heads; 0: the model's own (vit_h 16, vit_b 12, tiny 3)"))
-    head_depth: int = field(default=0, metadata=dict(help="decoder layers of the head; 0: the model's own (vit_h and vit_b 6, tiny 2)"))
-    head_heads: int = field(default=0, metadata=dict(help="decoder attention heads; 0: the model's own (vit_h and vit_b 8, tiny 4)"))
+    embed_dim: int = field(default=0, metadata=dict(help=f"ViT width; 0: the model's own ({_own('embed_dim')})"))
+    depth: int = field(default=0, metadata=dict(help=f"ViT blocks; 0: the model's own ({_own('depth')})"))
+    heads: int = field(default=0, metadata=dict(help=f"ViT attention heads; 0: the model's own ({_own('heads')})"))
+    head_depth: int = field(default=0, metadata=dict(help=f"decoder layers of the head; 0: the model's own ({_own('head_depth')})"))
+    head_heads: int = field(default=0, metadata=dict(help=f"decoder attention heads; 0: the model's own ({_own('head_heads')})"))
     backbone_weights: str = field(default='', metadata=dict(help='ViTPose checkpoint to initialise the backbone from (empty: random)'))
     init_checkpoint: str = field(default='', metadata=dict(help='a whole-model checkpoint to start from (ours or an official HSMR one)'))
     data: str = field(default='shards', metadata=dict(help="'synthetic' (rendered stand-in people) or 'shards' (HSMR webdataset tars)"))
@@ -127,7 +131,7 @@ def _whole(x):
     return int(x)
 
 def _check_cfg(cfg):
-    if cfg.model not in ('vit_h', 'vit_b', 'tiny'): raise ValueError(f"model={cfg.model!r}: use 'vit_h', 'vit_b' or 'tiny'.")
+    if cfg.model not in MODEL_CONFIGS: raise ValueError(f"model={cfg.model!r}: use one of {list(MODEL_CONFIGS)}.")
     if not 4 <= cfg.patch <= 64: raise ValueError(f"patch={cfg.patch}: use a patch side of 4 to 64 px (ViTPose's is {PATCH}).")
     if cfg.backbone_weights and cfg.patch != PATCH:
         raise ValueError(f"backbone_weights=... holds a ViTPose backbone with {PATCH}-px patches; set patch={PATCH} to load it.")
@@ -135,9 +139,8 @@ def _check_cfg(cfg):
         if getattr(cfg, k) < 0: raise ValueError(f"{k}={getattr(cfg, k)} must not be negative (0: the model's own).")
         if getattr(cfg, k) and cfg.backbone_weights and k in ('embed_dim', 'depth', 'heads'):
             raise ValueError(f"backbone_weights=... holds a ViTPose backbone of {cfg.model}'s own size; leave {k}=0 to load it.")
-    if cfg.model in MODEL_CONFIGS:
-        w, h = (getattr(cfg, k) or getattr(MODEL_CONFIGS[cfg.model], k) for k in ('embed_dim', 'heads'))
-        if w % h: raise ValueError(f"embed_dim={w} must be a multiple of heads={h}: each head takes an equal share of the width.")
+    w, h = (getattr(cfg, k) or getattr(MODEL_CONFIGS[cfg.model], k) for k in ('embed_dim', 'heads'))
+    if w % h: raise ValueError(f"embed_dim={w} must be a multiple of heads={h}: each head takes an equal share of the width.")
     if cfg.data not in ('synthetic', 'shards'): raise ValueError(f"data={cfg.data!r}: use 'synthetic' or 'shards'.")
     if cfg.datasets not in ('all', '4ds'): raise ValueError(f"datasets={cfg.datasets!r}: use 'all' or '4ds'.")
     if cfg.augment not in AUGMENTATIONS: raise ValueError(f"augment={cfg.augment!r}: use one of {list(AUGMENTATIONS)}.")
