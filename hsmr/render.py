@@ -6,11 +6,12 @@ Docs: https://hsmr-toolkit.github.io/hsmr/render.html.md"""
 
 # %% auto #0
 __all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'SIDES', 'PERSON_FIELDS', 'POSE_MIXTURE', 'POSE_ARCHETYPES', 'POSE_NOISE',
-           'ARM_SHARE', 'ARM_OFFSETS', 'PELVIS_FRAME', 'BARY_LEVELS', 'DEPTH_UNIT', 'PART_COLORS', 'VISIBLE_DEPTH',
-           'MIRROR_FIT_ITERS', 'BBOX_RESCALE', 'SYNTH_VERSION', 'SYNTH_CHUNK', 'normalize_image', 'denormalize_image',
-           'sample_id', 'sample_poses', 'pelvis_frame', 'rotate_orientation', 'rotate_xy', 'face_parts', 'to_image_px',
-           'render_parts', 'random_backgrounds', 'compose_image', 'keypoint_visibility', 'mirrored_fit', 'keypoint_box',
-           'SyntheticRenderer', 'synthetic_folder', 'make_synthetic', 'SyntheticRecords']
+           'ARM_SHARE', 'ARM_OFFSETS', 'FACING_SHARE', 'PELVIS_FRAME', 'BARY_LEVELS', 'DEPTH_UNIT', 'PART_COLORS',
+           'VISIBLE_DEPTH', 'MIRROR_FIT_ITERS', 'BBOX_RESCALE', 'SYNTH_VERSION', 'SYNTH_CHUNK', 'normalize_image',
+           'denormalize_image', 'sample_id', 'sample_poses', 'pelvis_frame', 'rotate_orientation', 'rotate_xy',
+           'face_parts', 'to_image_px', 'render_parts', 'random_backgrounds', 'compose_image', 'keypoint_visibility',
+           'mirrored_fit', 'keypoint_box', 'SyntheticRenderer', 'synthetic_folder', 'make_synthetic',
+           'SyntheticRecords']
 
 # %% ../nbs/10_render.ipynb #4e422c8e
 import hashlib, json, math, os, shutil, tempfile
@@ -66,6 +67,7 @@ POSE_ARCHETYPES = {
 POSE_NOISE = 0.08   # rad, Gaussian noise on every non-root angle
 ARM_SHARE = 0.5     # each arm of a non-extreme person moves freely with this probability, whatever the archetype
 ARM_OFFSETS = {29: (-2.3, 0.3), 30: (-0.6, 0.6), 31: (-1.2, 1.2), 32: (0., 1.8)}   # right shoulder x, y, z, elbow
+FACING_SHARE = 0.7  # this share of people roughly face the camera (yaw ~ N(0, 0.6 rad)); the rest turn any way
 
 def _uniform(lo, hi, shape, g):
     return lo + (hi - lo) * torch.rand(shape, generator=g)
@@ -94,7 +96,7 @@ def sample_poses(n, generator=None, mixture=None):
     flip = torch.rand(n, generator=g) < 0.5
     off = torch.where(flip[:, None], mirror_pose(off), off)
     q = torch.where(limited, torch.minimum(torch.maximum(mean + off, lo), hi), mean)
-    yaw = torch.where(torch.rand(n, generator=g) < 0.7, torch.randn(n, generator=g) * 0.6, _uniform(-math.pi, math.pi, n, g))
+    yaw = torch.where(torch.rand(n, generator=g) < FACING_SHARE, torch.randn(n, generator=g) * 0.6, _uniform(-math.pi, math.pi, n, g))
     q[:, 0] = math.pi + torch.randn(n, generator=g) * 0.08        # pelvis tilt pi: upright in the y-down camera
     q[:, 1] = torch.randn(n, generator=g) * 0.08
     q[:, 2] = yaw                                                  # pelvis rotation: facing the camera at 0

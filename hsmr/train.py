@@ -20,7 +20,7 @@ from .config import GENDERS
 from .rotations import N_POSE, POSE_NAMES
 from .skel import SKEL
 from .keypoints import KeypointMap, skel_keypoints
-from .regressor import build_model, mean_params, load_vitpose_backbone, load_weights, infer, CHECKPOINT_FORMAT, PATCH, MODEL_CONFIGS
+from .regressor import build_model, mean_params, load_vitpose_backbone, load_weights, infer, CHECKPOINT_FORMAT, PATCH, MODEL_CONFIGS, STEMS, conv_stem_layers
 from .cli import notes, fail, json_line, CLI_ERRORS, EXIT_INTERRUPTED
 from .losses import LOSS_WEIGHTS, compute_losses
 from .augment import VAL_FRACTION, SyntheticDataset, AUGMENTATIONS
@@ -39,6 +39,7 @@ class TrainConfig:
     "Every training setting; defaults are HSMR's (supplement S.3, HSMR `configs/exp/hsmr/train.yaml`)."
     model: str = field(default='vit_h', metadata=dict(help=f"regressor: one of {list(MODEL_CONFIGS)}"))
     patch: int = field(default=PATCH, metadata=dict(help="ViT patch side (px): 16 is ViTPose's; 32 makes a quarter of the tokens"))
+    stem: str = field(default='patch', metadata=dict(help="pixels to tokens: 'patch' (ViTPose's one strided conv) or 'conv' (a stack of 3x3 stride-2 convs, which learns faster from scratch)"))
     embed_dim: int = field(default=0, metadata=dict(help=f"ViT width; 0: the model's own ({_own('embed_dim')})"))
     depth: int = field(default=0, metadata=dict(help=f"ViT blocks; 0: the model's own ({_own('depth')})"))
     heads: int = field(default=0, metadata=dict(help=f"ViT attention heads; 0: the model's own ({_own('heads')})"))
@@ -91,10 +92,10 @@ class TrainConfig:
 MODEL_SETTINGS = ('embed_dim', 'depth', 'heads', 'head_depth', 'head_heads')   # named as in RegressorConfig; 0: the model's own
 
 RUN_CONFIGS = {
-    'quickstart': dict(model='tiny', embed_dim=128, heads=2, head_depth=3, head_heads=8, data='synthetic',
-                       n_synthetic=2048, label_noise=0.25, augment='mild', batch_size=16, steps=1000, lr=3e-4,
-                       num_workers=1, refine_warmup=500, refine_interval=250, refine_samples=256, refine_iters=30,
-                       log_every=10, val_every=250, ckpt_every=250, precision='auto', w_orient=0.05, w_body_pose=0.05),
+    'quickstart': dict(model='tiny', embed_dim=128, heads=2, head_depth=3, head_heads=8, patch=32, stem='conv',
+                       data='synthetic', n_synthetic=2048, label_noise=0.25, augment='mild', batch_size=16, steps=1600,
+                       lr=3e-4, num_workers=0, refine_warmup=800, refine_interval=400, refine_samples=256, refine_iters=30,
+                       log_every=10, val_every=400, ckpt_every=400, precision='auto', w_orient=0.05, w_body_pose=0.05),
     'vit_b_ablation': dict(model='vit_b', datasets='4ds', batch_size=300, steps=60_000, devices=1),   # supplement S.4
     'vit_h_full': dict(model='vit_h', datasets='all', batch_size=78, steps=160_000, devices=8, strategy='ddp'),  # S.3
 }
@@ -135,6 +136,10 @@ def _check_cfg(cfg):
     if not 4 <= cfg.patch <= 64: raise ValueError(f"patch={cfg.patch}: use a patch side of 4 to 64 px (ViTPose's is {PATCH}).")
     if cfg.backbone_weights and cfg.patch != PATCH:
         raise ValueError(f"backbone_weights=... holds a ViTPose backbone with {PATCH}-px patches; set patch={PATCH} to load it.")
+    if cfg.stem not in STEMS: raise ValueError(f"stem={cfg.stem!r}: use one of {list(STEMS)}.")
+    if cfg.stem == 'conv':
+        if cfg.backbone_weights: raise ValueError("backbone_weights=... holds ViTPose's patch embedding; set stem=patch to load it.")
+        conv_stem_layers(cfg.patch)
     for k in MODEL_SETTINGS:
         if getattr(cfg, k) < 0: raise ValueError(f"{k}={getattr(cfg, k)} must not be negative (0: the model's own).")
         if getattr(cfg, k) and cfg.backbone_weights and k in ('embed_dim', 'depth', 'heads'):
@@ -170,7 +175,7 @@ def _check_cfg(cfg):
 # %% ../nbs/14_train.ipynb #c788d352
 def model_overrides(cfg: TrainConfig) -> dict:
     "The changes of `cfg` to its model's `RegressorConfig` (stored in the checkpoint: `hsmr.eval` and `hsmr.predict` rebuild the same network)."
-    out = {} if cfg.patch == PATCH else dict(patch=cfg.patch)
+    out = ({} if cfg.patch == PATCH else dict(patch=cfg.patch)) | ({} if cfg.stem == 'patch' else dict(stem=cfg.stem))
     return out | {k: getattr(cfg, k) for k in MODEL_SETTINGS if getattr(cfg, k)}
 
 def loss_weights(cfg: TrainConfig) -> dict:
@@ -426,8 +431,9 @@ def train(cfg: TrainConfig, out='runs/quickstart', restart=False, progress=True,
     if found:
         try: rest = fabric.load(found, state, weights_only=True)
         except RuntimeError as e:                                              # another network's weights: say so, in one line
-            if 'size mismatch' not in str(e): raise
-            raise ValueError(f"{out} holds a run of a network of another size ({found.name}); use another --out, or --restart to discard it.") from None
+            if not any(m in str(e) for m in ('size mismatch', 'Missing key', 'Unexpected key')): raise
+            raise ValueError(f"{out} holds a run of another network (size, patch or stem; {found.name}); use another --out, "
+                             "or --restart to discard it.") from None
         saved = asdict(TrainConfig()) | state['config']                        # a setting added since: its default
         same = {k: v for k, v in saved.items() if k not in ('steps', 'num_workers', 'log_every', 'val_every', 'ckpt_every', 'keep_checkpoints')}
         want = {k: v for k, v in asdict(cfg).items() if k in same}
