@@ -8,8 +8,8 @@ Docs: https://hsmr-toolkit.github.io/hsmr/regressor.html.md"""
 # %% auto #0
 __all__ = ['IMAGE_SIZE', 'VIT_COLUMNS', 'PATCH', 'PATCH_PADDING', 'N_REP', 'N_CAM', 'N_REP_OFFICIAL', 'STEMS', 'MODEL_CONFIGS',
            'GRID', 'STEM_WIDTH', 'OUT_INIT_GAIN', 'CHECKPOINT_FORMAT', 'RegressorConfig', 'DropPath', 'Attention',
-           'Mlp', 'Block', 'token_grid', 'PatchEmbed', 'conv_stem_layers', 'ConvStem', 'ViT', 'mean_params',
-           'HeadAttention', 'DecoderLayer', 'RegressorOutput', 'SkelHead', 'Regressor', 'build_model',
+           'Mlp', 'Block', 'token_grid', 'PatchEmbed', 'conv_stem_layers', 'check_stem', 'ConvStem', 'ViT',
+           'mean_params', 'HeadAttention', 'DecoderLayer', 'RegressorOutput', 'SkelHead', 'Regressor', 'build_model',
            'count_parameters', 'CheckpointMismatch', 'read_state_dict', 'load_exact', 'load_vitpose_backbone',
            'rep144_rows', 'convert_hsmr_state_dict', 'load_hsmr_checkpoint', 'official_hsmr_layout',
            'official_model_name', 'read_checkpoint', 'load_weights', 'load_checkpoint', 'infer']
@@ -122,7 +122,7 @@ class PatchEmbed(nn.Module):
     def forward(self, x): return self.proj(x).flatten(2).transpose(1, 2)   # (B, 3, 256, 192) -> (B, 192, C)
 
 STEM_WIDTH = 16   # channels of the conv stem's first layer; each next layer doubles them, up to the ViT width (24 learned
-                  # a little better in 14_train's sweep but made a quickstart step 0.05 s slower on a 2-core CPU)
+                  # a little better in 14_train's sweep but made a quickstart step 189 -> 258 ms on a 2-core CPU)
 
 def conv_stem_layers(patch) -> int:
     "How many 3x3 stride-2 conv layers make `patch`-px tokens on ViTPose's token grid, or a ValueError naming the sides that do."
@@ -133,6 +133,11 @@ def conv_stem_layers(patch) -> int:
         if tuple(sides) == token_grid(p): ok.append(p)
     if patch not in ok: raise ValueError(f"patch={patch}: the conv stem halves the image, so it makes tokens of {ok} px only; pick one.")
     return patch.bit_length() - 1
+
+def check_stem(stem, patch):
+    "A ValueError naming the fix when `stem` is unknown or cannot make `patch`-px tokens."
+    if stem not in STEMS: raise ValueError(f"stem={stem!r}: use one of {list(STEMS)}.")
+    if stem == 'conv': conv_stem_layers(patch)
 
 class ConvStem(nn.Module):
     "Tokens from log2(`patch`) 3x3 stride-2 convs, each with BatchNorm and ReLU, then a 1x1 conv to `dim` (Xiao et al. 2021)."
@@ -152,7 +157,7 @@ class ViT(nn.Module):
     "ViTPose-style backbone: a (B, 3, 256, 192) strip to (B, 192, C) image tokens (row-major over the 16x12 grid)."
     def __init__(self, dim, depth, heads, mlp_ratio=4., drop_path=0., patch=PATCH, stem='patch'):
         super().__init__()
-        if stem not in STEMS: raise ValueError(f"stem={stem!r}: use one of {list(STEMS)}.")
+        check_stem(stem, patch)
         self.patch_embed = (PatchEmbed if stem == 'patch' else ConvStem)(dim, patch)
         rows, cols = token_grid(patch)
         self.pos_embed = nn.Parameter(torch.zeros(1, rows * cols + 1, dim))

@@ -20,7 +20,7 @@ from .config import GENDERS
 from .rotations import N_POSE, POSE_NAMES
 from .skel import SKEL
 from .keypoints import KeypointMap, skel_keypoints
-from .regressor import build_model, mean_params, load_vitpose_backbone, load_weights, infer, CHECKPOINT_FORMAT, PATCH, MODEL_CONFIGS, STEMS, conv_stem_layers
+from .regressor import build_model, mean_params, load_vitpose_backbone, load_weights, infer, CHECKPOINT_FORMAT, PATCH, MODEL_CONFIGS, check_stem
 from .cli import notes, fail, json_line, CLI_ERRORS, EXIT_INTERRUPTED
 from .losses import LOSS_WEIGHTS, compute_losses
 from .augment import VAL_FRACTION, SyntheticDataset, AUGMENTATIONS
@@ -136,10 +136,9 @@ def _check_cfg(cfg):
     if not 4 <= cfg.patch <= 64: raise ValueError(f"patch={cfg.patch}: use a patch side of 4 to 64 px (ViTPose's is {PATCH}).")
     if cfg.backbone_weights and cfg.patch != PATCH:
         raise ValueError(f"backbone_weights=... holds a ViTPose backbone with {PATCH}-px patches; set patch={PATCH} to load it.")
-    if cfg.stem not in STEMS: raise ValueError(f"stem={cfg.stem!r}: use one of {list(STEMS)}.")
-    if cfg.stem == 'conv':
-        if cfg.backbone_weights: raise ValueError("backbone_weights=... holds ViTPose's patch embedding; set stem=patch to load it.")
-        conv_stem_layers(cfg.patch)
+    check_stem(cfg.stem, cfg.patch)
+    if cfg.stem == 'conv' and cfg.backbone_weights:
+        raise ValueError("backbone_weights=... holds ViTPose's patch embedding; set stem=patch to load it.")
     for k in MODEL_SETTINGS:
         if getattr(cfg, k) < 0: raise ValueError(f"{k}={getattr(cfg, k)} must not be negative (0: the model's own).")
         if getattr(cfg, k) and cfg.backbone_weights and k in ('embed_dim', 'depth', 'heads'):
