@@ -140,7 +140,7 @@ def check_stem(stem, patch):
     if stem == 'conv': conv_stem_layers(patch)
 
 class ConvStem(nn.Module):
-    "Tokens from log2(`patch`) 3x3 stride-2 convs, each with BatchNorm and ReLU, then a 1x1 conv to `dim` (Xiao et al. 2021)."
+    "Tokens from log2(`patch`) 3x3 stride-2 convs, each with BatchNorm and ReLU, then a 1x1 conv to `dim` (Xiao et al. 2021), run channels-last."
     def __init__(self, dim, patch=PATCH, width=None):
         super().__init__()
         layers, c = [], 3
@@ -148,9 +148,10 @@ class ConvStem(nn.Module):
             o = min((width or STEM_WIDTH) * 2 ** i, dim)
             layers += [nn.Conv2d(c, o, 3, 2, 1, bias=False), nn.BatchNorm2d(o), nn.ReLU(inplace=True)]
             c = o
-        self.proj = nn.Sequential(*layers, nn.Conv2d(c, dim, 1))
+        self.proj = nn.Sequential(*layers, nn.Conv2d(c, dim, 1)).to(memory_format=torch.channels_last)
 
-    def forward(self, x): return self.proj(x).flatten(2).transpose(1, 2)   # (B, 3, 256, 192) -> (B, rows * cols, C)
+    def forward(self, x):   # (B, 3, 256, 192) -> (B, rows * cols, C); channels-last, the token layout is a view
+        return self.proj(x.contiguous(memory_format=torch.channels_last)).permute(0, 2, 3, 1).flatten(1, 2)
 
 # %% ../nbs/08_regressor.ipynb #7c9aa85e
 class ViT(nn.Module):
