@@ -10,7 +10,7 @@ __all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'SIDES', 'PERSON_FIELDS', 'POSE_MIXT
            'VISIBLE_DEPTH', 'MIRROR_FIT_ITERS', 'BBOX_RESCALE', 'SYNTH_VERSION', 'SYNTH_CHUNK', 'normalize_image',
            'denormalize_image', 'sample_id', 'sample_poses', 'pelvis_frame', 'rotate_orientation', 'rotate_xy',
            'face_parts', 'to_image_px', 'render_parts', 'random_backgrounds', 'compose_image', 'keypoint_visibility',
-           'mirrored_fit', 'keypoint_box', 'SyntheticRenderer', 'synthetic_folder', 'make_synthetic',
+           'mirrored_fit', 'keypoint_box', 'sample_people', 'SyntheticRenderer', 'synthetic_folder', 'make_synthetic',
            'SyntheticRecords']
 
 # %% ../nbs/10_render.ipynb #4e422c8e
@@ -247,6 +247,11 @@ def keypoint_box(kp, rescale=BBOX_RESCALE):
     mx = torch.where(ok, kp[..., :2], -big).amax(1)
     return (mn + mx) / 2, (mx - mn) * rescale / 200
 
+def sample_people(n, generator):
+    "The renderer's people: SKEL poses (n, 46) turned in the image by up to 45° (`rotate_orientation`) and betas (n, 10)."
+    poses = rotate_orientation(sample_poses(n, generator), (torch.randn(n, generator=generator) * 15).clamp(-45, 45))
+    return poses, (torch.randn(n, 10, generator=generator) * 0.8).clamp(-2.5, 2.5)
+
 class SyntheticRenderer:
     "Renders raw records of synthetic people from the (stand-in) SKEL model with known parameters."
     def __init__(self, skel=None, kp_map=None, size=CROP_SIZE):
@@ -259,9 +264,7 @@ class SyntheticRenderer:
     @torch.no_grad()
     def __call__(self, n, generator, mirror_iters=MIRROR_FIT_ITERS) -> dict:
         g, S = generator, self.size
-        poses = sample_poses(n, g)
-        poses = rotate_orientation(poses, (torch.randn(n, generator=g) * 15).clamp(-45, 45))
-        betas = (torch.randn(n, 10, generator=g) * 0.8).clamp(-2.5, 2.5)
+        poses, betas = sample_people(n, g)
         verts = self.skel(poses, betas, torch.zeros(n, 3), skelmesh=False).skin_verts
         kp3d = self.kp_map(verts)
         s = _uniform(0.55, 0.85, n, g)
