@@ -16,7 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch.utils.data import Dataset
 from .keypoints import FLIP_PERM, N_KEYPOINTS, KEYPOINT_NAMES, CROP_SIZE, to_pixels
-from .render import BBOX_RESCALE, normalize_image, denormalize_image, rotate_xy, SyntheticRecords, make_synthetic
+from .render import BBOX_RESCALE, swap_sides, normalize_image, denormalize_image, rotate_xy, SyntheticRecords, make_synthetic
 
 # %% ../nbs/10a_augment.ipynb #e7db6ea2
 AUGM = dict(trans_factor=0.02, scale_factor=0.3, rot_factor=30., rot_prob=0.6, flip_prob=0.5,
@@ -128,8 +128,10 @@ def augment(rec: dict, augm: dict | None = None, size=CROP_SIZE, with_parts=Fals
         kp3d[:, 0] = -kp3d[:, 0]
     M = crop_matrix(c, side_src, a['rot_deg'], size)
     kp2d[:, :2] = kp2d[:, :2] @ M[:, :2].T + M[:, 2]
-    src = torch.from_numpy(np.ascontiguousarray(img)).permute(2, 0, 1)[None].float()
-    chans = [src] + ([torch.from_numpy(np.ascontiguousarray(rec['parts']))[None, None].float()] if with_parts else [])
+    src = torch.from_numpy(np.ascontiguousarray(img))
+    parts = torch.from_numpy(np.ascontiguousarray(rec['parts'])) if 'parts' in rec else None
+    if a['do_flip'] and parts is not None: src, parts = swap_sides(src, parts)   # a render: now of the mirrored body
+    chans = [src.permute(2, 0, 1)[None].float()] + ([parts[None, None].float()] if with_parts else [])
     if a['do_flip']: chans = [x.flip(-1) for x in chans]
     Mt = _f32(M)[None]
     crop = warp_crop(chans[0], Mt, (size, size))[0]

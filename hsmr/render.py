@@ -7,11 +7,11 @@ Docs: https://hsmr-toolkit.github.io/hsmr/render.html.md"""
 # %% auto #0
 __all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'SIDES', 'PERSON_FIELDS', 'POSE_MIXTURE', 'POSE_ARCHETYPES', 'POSE_NOISE',
            'ARM_SHARE', 'ARM_OFFSETS', 'FACING_SHARE', 'PELVIS_FRAME', 'BARY_LEVELS', 'DEPTH_UNIT', 'PART_COLORS',
-           'VISIBLE_DEPTH', 'MIRROR_FIT_ITERS', 'BBOX_RESCALE', 'SYNTH_VERSION', 'SYNTH_CHUNK', 'normalize_image',
-           'denormalize_image', 'sample_id', 'sample_poses', 'pelvis_frame', 'rotate_orientation', 'rotate_xy',
-           'face_parts', 'to_image_px', 'render_parts', 'random_backgrounds', 'compose_image', 'keypoint_visibility',
-           'mirrored_fit', 'keypoint_box', 'sample_people', 'SyntheticRenderer', 'synthetic_folder', 'make_synthetic',
-           'SyntheticRecords']
+           'BACKGROUND_SATURATION', 'VISIBLE_DEPTH', 'MIRROR_FIT_ITERS', 'BBOX_RESCALE', 'SYNTH_VERSION', 'SYNTH_CHUNK',
+           'normalize_image', 'denormalize_image', 'sample_id', 'sample_poses', 'pelvis_frame', 'rotate_orientation',
+           'rotate_xy', 'face_parts', 'to_image_px', 'render_parts', 'random_backgrounds', 'compose_image',
+           'swap_sides', 'keypoint_visibility', 'mirrored_fit', 'keypoint_box', 'sample_people', 'SyntheticRenderer',
+           'synthetic_folder', 'make_synthetic', 'SyntheticRecords']
 
 # %% ../nbs/10_render.ipynb #4e422c8e
 import hashlib, json, math, os, shutil, tempfile
@@ -26,6 +26,7 @@ from .skel import SKEL, mirror_pose
 from .keypoints import KeypointMap, N_KEYPOINTS, FOCAL_LENGTH, CROP_SIZE, project, to_pixels
 from .smpl2skel import lm_refine, mirror_vertices, joint_regressor, anatomical_joints, max_pve, MAX_PVE_THRESHOLD
 from .regressor import mean_params
+from .synthetic import SKEL_MIRROR
 
 # %% ../nbs/10_render.ipynb #cdfba89c
 IMAGENET_MEAN = (0.485, 0.456, 0.406)   # HSMR `lib/modeling/networks/backbones/vit.py`
@@ -196,8 +197,10 @@ PART_COLORS = torch.tensor([  # RGB 0..1 per SKEL bone (hsmr.rotations.JOINT_NAM
     [0.95, 0.50, 0.60], [0.85, 0.10, 0.55], [0.95, 0.85, 0.10], [0.95, 0.85, 0.10], [0.55, 0.10, 0.10],   # right arm
     [0.55, 0.85, 0.55], [0.10, 0.60, 0.20], [0.20, 0.90, 0.70], [0.20, 0.90, 0.70], [0.05, 0.35, 0.35]])  # left arm
 
-def random_backgrounds(n, size=CROP_SIZE, generator=None):
-    "Backgrounds (n, size, size, 3) float 0..1: colour gradients at random angles mixed with smooth colour noise."
+BACKGROUND_SATURATION = 0.   # the backgrounds' colours are pulled toward their grey by this factor (0: grey, 1: untouched)
+
+def random_backgrounds(n, size=CROP_SIZE, generator=None, saturation=BACKGROUND_SATURATION):
+    "Backgrounds (n, size, size, 3) float 0..1: gradients at random angles mixed with smooth noise, colours scaled toward grey by `saturation`."
     g = generator or torch.Generator().manual_seed(0)
     ang = torch.rand(n, generator=g) * 2 * math.pi
     t = torch.linspace(-1, 1, size)
@@ -207,13 +210,33 @@ def random_backgrounds(n, size=CROP_SIZE, generator=None):
     noise = F.interpolate(torch.rand(n, 3, 6, 6, generator=g), size=(size, size), mode='bicubic', align_corners=False)
     mix = torch.rand(n, 1, 1, 1, generator=g)
     fine = torch.randn(n, size, size, 3, generator=g) * 0.03
-    return (grad * (1 - mix) + noise.permute(0, 2, 3, 1) * mix + fine).clamp(0, 1)
+    bg = (grad * (1 - mix) + noise.permute(0, 2, 3, 1) * mix + fine).clamp(0, 1)
+    grey = bg.mean(-1, keepdim=True)
+    return (grey + saturation * (bg - grey)).clamp(0, 1)
 
 def compose_image(render, background):
     "uint8 images (B, S, S, 3): the shaded part colours of a `render_parts` result over `background` (B, S, S, 3)."
     col = PART_COLORS[render['part'].clamp_min(0)] * (0.35 + 0.65 * render['shade'][..., None])
     img = torch.where(render['part'][..., None] >= 0, col, background)
     return (img * 255).round().clamp(0, 255).to(torch.uint8)
+
+_PART_MIRROR = torch.arange(256).index_put_((torch.arange(len(SKEL_MIRROR)),), torch.tensor(SKEL_MIRROR))   # part id -> its mirror's; 255 (background) stays
+_LEAD = PART_COLORS.argmax(-1)   # each part colour's strongest channel: the one that carries its shading most exactly
+# part p, value v of its lead channel -> its mirror part's colour under the same light (v / 255 / colour = compose_image's 0.35 + 0.65 shade)
+_SWAP_LUT = (PART_COLORS[torch.tensor(SKEL_MIRROR)][:, None] * torch.arange(256.)[None, :, None]
+             / PART_COLORS.gather(-1, _LEAD[:, None])[:, None]).round().clamp(0, 255).to(torch.uint8)
+
+def swap_sides(image, parts) -> tuple:
+    "uint8 image (..., H, W, 3) and part map (..., H, W; 255: background) of the same pixels showing the left-right mirrored body: each part takes its mirror part's colour and id, keeping its shading."
+    if image.dtype != torch.uint8 or image.shape[:-1] != parts.shape or image.shape[-1] != 3:
+        raise ValueError(f'swap_sides needs a uint8 image (..., H, W, 3) and its part map (..., H, W); got {image.dtype} {tuple(image.shape)} and {tuple(parts.shape)}.')
+    p = parts.long()
+    mirrored = _PART_MIRROR.to(p.device)[p]
+    moved = mirrored != p                                          # the two sides' pixels; midline and background stay
+    q = p[moved]
+    out = image.clone()
+    out[moved] = _SWAP_LUT.to(p.device)[q, image[moved].gather(-1, _LEAD.to(p.device)[q][:, None])[:, 0].long()]
+    return out, mirrored.to(parts.dtype)
 
 # %% ../nbs/10_render.ipynb #72c78a33
 VISIBLE_DEPTH = 0.12   # m: a keypoint this far or less behind the visible surface at its pixel counts as visible
@@ -287,7 +310,7 @@ class SyntheticRenderer:
         return {k: v.numpy() for k, v in rec.items()}
 
 # %% ../nbs/10_render.ipynb #b69b26db
-SYNTH_VERSION = 2      # bump when the renderer or the sampling changes
+SYNTH_VERSION = 3      # bump when the renderer or the sampling changes (3: grey backgrounds)
 SYNTH_CHUNK = 512      # images per .npy chunk
 
 def synthetic_folder(n, seed=0, size=CROP_SIZE, skel=None) -> Path:
