@@ -7,7 +7,7 @@ network-like prediction, hsmr.skelify.perturb), with the same objective (hsmr.sk
 history 100, the refiner's 10 outer steps x 20 inner iterations (HSMR `configs/pipeline/skelify-refiner.yaml`a, 4.4), on the full SKEL forward
 (all 6890 skin vertices, then the keypoint map), as the original computes its keypoints.
 
-Ours (`skelify`) runs by default on the keypoint-only forward (hsmr.skelify.sparse_keypoints: the same SKEL forward,
+Ours (`skelify`) runs by default on the keypoint-only forward (hsmr.keypoints.sparse_keypoints: the same SKEL forward,
 posing only the skin vertices the keypoint map reads; equal keypoints). Two extra rows separate the two sources of
 speed: ours on the full forward (the optimiser alone) and the shared recipe on the keypoint-only forward.
 

@@ -103,8 +103,12 @@ def warp_crop(src, M, size=(CROP_SIZE, CROP_SIZE), mode='bilinear'):
     M3 = torch.cat([M.double(), M.new_tensor([0., 0, 1], dtype=torch.float64).expand(M.shape[0], 1, 3)], 1)
     norm = lambda h, w: torch.tensor([[2 / (w - 1), 0, -1], [0, 2 / (h - 1), -1], [0, 0, 1]], dtype=torch.float64)
     theta = norm(H, W) @ torch.linalg.inv(M3) @ torch.linalg.inv(norm(*size))    # output -> input, normalised coords
-    grid = F.affine_grid(theta[:, :2].float(), (src.shape[0], src.shape[1], *size), align_corners=True)
-    return F.grid_sample(src, grid, mode=mode, padding_mode='zeros', align_corners=True)
+    return F.grid_sample(src, _affine_grid(theta[:, :2].float(), size), mode=mode, padding_mode='zeros', align_corners=True)
+
+def _affine_grid(theta, size):
+    "`F.affine_grid(theta, (B, C, *size), align_corners=True)` (B, H, W, 2) of maps theta (B, 2, 3), as two broadcast products."
+    y, x = (torch.linspace(-1, 1, n, dtype=theta.dtype, device=theta.device) for n in size)
+    return theta[:, None, None, :, 0] * x[:, None] + (theta[:, None, None, :, 1] * y[:, None, None] + theta[:, None, None, :, 2])
 
 def augment(rec: dict, augm: dict | None = None, size=CROP_SIZE, with_parts=False) -> dict:
     "The training item (see the table above) of raw record `rec` under augmentation `augm` (`sample_augm`; None: none)."

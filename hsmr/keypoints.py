@@ -10,9 +10,10 @@ __all__ = ['OPENPOSE_NAMES', 'EXTRA_NAMES', 'KEYPOINT_NAMES', 'N_KEYPOINTS', 'OP
            'EVAL_KP_14', 'TORSO_KP', 'SKELIFY_KP', 'SMPL_VERTEX_KP', 'OPENPOSE_FROM_45', 'HEAD_TOP_VERTEX',
            'EXTRA_RECIPES', 'KEYPOINT_RECIPES', 'SMPL_SLOTS_FROM_SKEL', 'FOCAL_LENGTH', 'CROP_SIZE',
            'build_keypoint_map', 'skel_joint_slots', 'KeypointMap', 'cam_to_translation', 'translation_to_cam',
-           'project', 'to_pixels', 'from_pixels', 'solve_translation', 'skel_keypoints']
+           'project', 'to_pixels', 'from_pixels', 'solve_translation', 'sparse_keypoints', 'skel_keypoints']
 
 # %% ../nbs/07_keypoints.ipynb #a0a64ec0
+import copy
 import numpy as np
 import scipy.sparse as sp
 import torch
@@ -157,10 +158,31 @@ def solve_translation(points3d, kp2d, conf, focal=FOCAL_LENGTH, crop=CROP_SIZE):
     return torch.where(ok[:, None], t, torch.nan).to(points3d.dtype)
 
 # %% ../nbs/07_keypoints.ipynb #7277f215
-def skel_keypoints(skel, kp_map, poses, betas, cam=None) -> dict:
-    "SKEL skin `verts`, `joints`, keypoints `kp3d` (B, 44, 3) and, given cameras `cam` (B, 3), `cam_t` and `kp2d` (B, 44, 2)."
-    out = skel(poses, betas, poses.new_zeros(poses.shape[0], 3), skelmesh=False)
-    res = dict(verts=out.skin_verts, joints=out.joints, kp3d=kp_map(out.skin_verts, out.joints))
+def sparse_keypoints(skel, kp_map):
+    "kp3d(poses, betas) -> (B, 44, 3) equal to `skel_keypoints(...)['kp3d']`, posing only the skin vertices the keypoint map reads."
+    W = kp_map.weights.to(skel.skin_template.device, skel.skin_template.dtype)
+    Wv, Wj = W[:, :N_VERTS], W[:, N_VERTS:]
+    vs = (Wv != 0).any(0).nonzero()[:, 0]
+    sub = copy.copy(skel)                                        # shares everything but the three skin buffers
+    sub._buffers = dict(skel._buffers)
+    sub._buffers['skin_template'] = skel.skin_template[vs]
+    sub._buffers['skin_weights'] = skel.skin_weights[vs]
+    sub._buffers['blend_dirs'] = skel.blend_dirs[:, (vs[:, None] * 3 + torch.arange(3, device=vs.device)).flatten()]
+    Wv = Wv[:, vs]
+    def kp3d(poses, betas):
+        out = sub(poses, betas, poses.new_zeros(poses.shape[0], 3), skelmesh=False)
+        k = Wv.to(poses.dtype) @ out.skin_verts
+        return k + Wj.to(poses.dtype) @ out.joints if Wj.shape[1] else k
+    kp3d.n_verts = len(vs)
+    return kp3d
+
+def skel_keypoints(skel, kp_map, poses, betas, cam=None, verts=True) -> dict:
+    """SKEL skin `verts`, `joints`, keypoints `kp3d` (B, 44, 3) and, given cameras `cam` (B, 3), `cam_t` and `kp2d` (B, 44, 2).
+    `verts=False`: only the keypoints (and the camera's), posing only the skin vertices the keypoint map reads."""
+    if verts:
+        out = skel(poses, betas, poses.new_zeros(poses.shape[0], 3), skelmesh=False)
+        res = dict(verts=out.skin_verts, joints=out.joints, kp3d=kp_map(out.skin_verts, out.joints))
+    else: res = dict(kp3d=sparse_keypoints(skel, kp_map)(poses, betas))
     if cam is not None:
         res['cam_t'] = cam_to_translation(cam)
         res['kp2d'] = project(res['kp3d'], res['cam_t'])

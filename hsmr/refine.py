@@ -174,7 +174,7 @@ class PredictionCache:
 def label_error(skel, kp_map, poses, betas, kp2d, rot_deg=None, has_poses=None) -> torch.Tensor:
     "Reprojection error (B,) of labels poses (B, 46), betas (B, 10), unrotated, onto keypoints kp2d (B, 44, 3) of the crop."
     if rot_deg is not None: poses = rotate_orientation(poses, rot_deg, pelvis_frame(skel))
-    kp3d = skel_keypoints(skel, kp_map, poses, betas)['kp3d']
+    kp3d = skel_keypoints(skel, kp_map, poses, betas, verts=False)['kp3d']
     conf = kp2d[..., 2].clamp_min(0)
     t = solve_translation(kp3d, kp2d[..., :2], conf).to(kp3d)
     err = reprojection_error(project(kp3d, t), kp2d[..., :2], conf)

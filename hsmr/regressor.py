@@ -475,8 +475,8 @@ def load_checkpoint(src, device='cpu', weights_only=True) -> tuple:
     return model.to(device).eval(), {k: v for k, v in ck.items() if k != 'state'}
 
 # %% ../nbs/08_regressor.ipynb #dd2cbd6c
-def infer(model, images, skel, kp_map, autocast=None):
-    "The regressor's output for crops images (B, 3, 256, 256) and its SKEL `verts`, `joints`, `kp3d` (B, 44, 3), `kp2d` (B, 44, 2)."
+def infer(model, images, skel, kp_map, autocast=None, verts=True):
+    "The regressor's output for crops images (B, 3, 256, 256) and its SKEL `verts`, `joints` (unless `verts=False`), `kp3d` (B, 44, 3), `kp2d` (B, 44, 2)."
     from contextlib import nullcontext
     with (autocast or nullcontext)(): out = model(images)
-    return out, skel_keypoints(skel, kp_map, out.poses.float(), out.betas.float(), out.cam.float())
+    return out, skel_keypoints(skel, kp_map, out.poses.float(), out.betas.float(), out.cam.float(), verts=verts)

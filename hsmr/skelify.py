@@ -8,11 +8,11 @@ Docs: https://hsmr-toolkit.github.io/hsmr/skelify.html.md"""
 # %% auto #0
 __all__ = ['SKELIFY_WEIGHTS', 'GM_SIGMA', 'TORSO_EDGES', 'MIN_KEYPOINTS', 'N_PARAMS', 'ORIENT', 'CAM', 'REFINER_LOOPS',
            'FIT_DTYPE', 'OUTPUT_KEYS', 'FIT_OPTIONS', 'pack', 'unpack', 'torso_scale', 'reprojection_error',
-           'sparse_keypoints', 'skelify_loss', 'anchor_vector', 'init_depth', 'skelify', 'synthetic_cases', 'perturb',
-           'fit_figure', 'load_keypoints', 'load_init', 'skelify_file', 'main', 'skelify_shared', 'convergence_figure']
+           'skelify_loss', 'anchor_vector', 'init_depth', 'skelify', 'synthetic_cases', 'perturb', 'fit_figure',
+           'load_keypoints', 'load_init', 'skelify_file', 'main', 'skelify_shared', 'convergence_figure']
 
 # %% ../nbs/11a_skelify.ipynb #a35b98db
-import copy, hashlib, json, math, os, sys, time, warnings
+import hashlib, json, math, os, sys, time, warnings
 from pathlib import Path
 import numpy as np
 import torch
@@ -24,7 +24,7 @@ from .rotations import N_POSE
 from .skel import SKEL, N_BETAS
 from .smpl import N_VERTS
 from .keypoints import (KeypointMap, TORSO_KP, SKELIFY_KP, N_KEYPOINTS, FOCAL_LENGTH, CROP_SIZE,
-                            cam_to_translation, translation_to_cam, project, skel_keypoints, from_pixels, to_pixels)
+                            cam_to_translation, translation_to_cam, project, skel_keypoints, sparse_keypoints, from_pixels, to_pixels)
 from .losses import gmof
 from .limits import limit_tensors, outside
 from .regressor import mean_params
@@ -66,24 +66,6 @@ def reprojection_error(pred2d, kp2d, conf):
     return (conf * (pred2d - kp2d).square().sum(-1)).sum(-1) / (conf.sum(-1) + 1e-6)
 
 # %% ../nbs/11a_skelify.ipynb #2a140548
-def sparse_keypoints(skel, kp_map):
-    "kp3d(poses, betas) -> (B, 44, 3) equal to `skel_keypoints(...)['kp3d']`, posing only the skin vertices the keypoint map reads."
-    W = kp_map.weights.to(skel.skin_template.device, skel.skin_template.dtype)
-    Wv, Wj = W[:, :N_VERTS], W[:, N_VERTS:]
-    vs = (Wv != 0).any(0).nonzero()[:, 0]
-    sub = copy.copy(skel)                                        # shares everything but the three skin buffers
-    sub._buffers = dict(skel._buffers)
-    sub._buffers['skin_template'] = skel.skin_template[vs]
-    sub._buffers['skin_weights'] = skel.skin_weights[vs]
-    sub._buffers['blend_dirs'] = skel.blend_dirs[:, (vs[:, None] * 3 + torch.arange(3, device=vs.device)).flatten()]
-    Wv = Wv[:, vs]
-    def kp3d(poses, betas):
-        out = sub(poses, betas, poses.new_zeros(poses.shape[0], 3), skelmesh=False)
-        k = Wv.to(poses.dtype) @ out.skin_verts
-        return k + Wj.to(poses.dtype) @ out.joints if Wj.shape[1] else k
-    kp3d.n_verts = len(vs)
-    return kp3d
-
 def skelify_loss(skel, kp_map, x, kp2d, conf, scale, weights=None, sigma=GM_SIGMA, kp3d_fn=None, anchor=None):
     "SKELify energy (B,) of parameter rows `x` against normalised keypoints kp2d (B, 44, 2) with confidences conf (B, 44)."
     w = {**SKELIFY_WEIGHTS, **(weights or {})}

@@ -241,10 +241,10 @@ def validate(model, loader, skel, kp_map, device='cpu', autocast=None, with_pose
         img = b['img'].to(device)
         if model is None:
             B = img.shape[0]
-            kp3d = skel_keypoints(skel, kp_map, mp['poses'].to(device).expand(B, -1), mp['betas'].to(device).expand(B, -1))['kp3d']
+            kp3d = skel_keypoints(skel, kp_map, mp['poses'].to(device).expand(B, -1), mp['betas'].to(device).expand(B, -1), verts=False)['kp3d']
             q = mp['poses'].expand(B, -1)
         else:
-            out, k = infer(model, img, skel, kp_map, autocast)
+            out, k = infer(model, img, skel, kp_map, autocast, verts=False)
             kp3d, q = k['kp3d'], out.poses.float().cpu()
         e = kp44_3d_errors(kp3d.float(), b['kp3d'].to(device))
         for k in errs: errs[k].append(e[k].cpu())
@@ -427,7 +427,8 @@ def train(cfg: TrainConfig, out='runs/quickstart', restart=False, progress=True,
     if cfg.backbone_weights: load_vitpose_backbone(model, cfg.backbone_weights)
     if cfg.init_checkpoint: load_weights(model, cfg.init_checkpoint)
     model = fabric.setup_module(model)
-    opt = fabric.setup_optimizers(torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay))
+    opt = fabric.setup_optimizers(torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay,
+                                                    fused=cfg.strategy != 'fsdp'))
     store, cache = PseudoGTStore(), PredictionCache()
     state = dict(format=CHECKPOINT_FORMAT, model_name=cfg.model, model_overrides=model_overrides(cfg), model=model, optimizer=opt, step=0,
                  epoch=0, batch=0, config=asdict(cfg))
@@ -488,7 +489,7 @@ def train(cfg: TrainConfig, out='runs/quickstart', restart=False, progress=True,
             b, swapped = store.apply(b)
             b = {k: fabric.to_device(v) if torch.is_tensor(v) else v for k, v in b.items()}
             with fabric.no_backward_sync(model, enabled=i < len(micro) - 1):
-                out_, k = infer(model, b['img'], skel, kp_map, fabric.autocast)
+                out_, k = infer(model, b['img'], skel, kp_map, fabric.autocast, verts=False)
                 losses = batch_losses(out_, k, b, frame, loss_weights(cfg))
                 fabric.backward(losses['loss'] / cfg.grad_accum)
             for name, v in losses.items(): logs[f'train/{name}'] = logs.get(f'train/{name}', 0.) + v.item() / len(micro)

@@ -1,0 +1,82 @@
+"""Milliseconds of one quickstart training step (`python -m hsmr.train`) on this machine, part by part, before and after
+the three savings of hsmr.train's step, in one run.
+
+Usage:  python benchmarks/train_step.py [--repeats 15] [--threads 0]
+
+The step is the quickstart's: 16 crops of the synthetic set (rendered first if missing; not timed), the 'mild'
+augmentation, the tiny ViT with its conv stem, HSMR's losses, AdamW. Rows (medians of interleaved repeats, so that
+load from other processes hits both alike):
+- keypoints: SKEL and the keypoint map, forward and backward, for 16 bodies: the whole skin (`verts=True`) against
+  only the vertices the keypoint map reads (`verts=False`, hsmr.keypoints.sparse_keypoints);
+- adamw: one optimiser step of the network: torch's default AdamW against `fused=True`;
+- data: the 16 training items: the sampling grid from `F.affine_grid` against hsmr.augment's `_affine_grid`;
+- step: all of it (data, forward, losses, backward, AdamW), the former way against the present one.
+The last line is a JSON object with the numbers. CPU only, as the quickstart runs; `--threads 0` keeps torch's default.
+"""
+import argparse, json, statistics, sys, time, warnings
+from pathlib import Path
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+warnings.filterwarnings('ignore')
+import hsmr.augment as augment
+from hsmr.train import make_config, model_overrides, loss_weights, batch_losses, _train_data, _batches
+from hsmr.regressor import build_model, infer
+from hsmr.keypoints import KeypointMap, skel_keypoints
+from hsmr.skel import SKEL
+from hsmr.render import pelvis_frame
+
+from _timing import timed   # shared by the benchmark scripts
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--repeats', type=int, default=15)
+    ap.add_argument('--threads', type=int, default=0)
+    a = ap.parse_args()
+    if a.threads: torch.set_num_threads(a.threads)
+    torch.manual_seed(0)
+    cfg = make_config('quickstart')
+    skel, kp_map = SKEL(), KeypointMap.from_smpl('male')
+    frame, w = pelvis_frame(skel), loss_weights(cfg)
+    ds = _train_data(cfg, skel, 0, 1, False)
+    batches = _batches(ds, cfg, 0, 0, 0, 1)[0]
+    fixed = [next(batches) for _ in range(4)]
+    model = build_model(cfg.model, **model_overrides(cfg)).train()
+    opts = {f: torch.optim.AdamW(model.parameters(), lr=1e-5, weight_decay=cfg.weight_decay, fused=f) for f in (False, True)}
+    grid_now = augment._affine_grid
+    grid_before = lambda th, size: F.affine_grid(th, (th.shape[0], 1, *size), align_corners=True)
+    q = (0.2 * torch.randn(16, 46)).requires_grad_()
+    b, cam = torch.zeros(16, 10), torch.tensor([[0.8, 0., 0.]]).expand(16, 3)
+
+    def keypoints(verts): skel_keypoints(skel, kp_map, q, b, cam, verts=verts)['kp2d'].sum().backward()
+    def adamw(fused):
+        for p in model.parameters(): p.grad = torch.full_like(p, 1e-4)
+        opts[fused].step(); opts[fused].zero_grad()
+    def data(grid):
+        augment._affine_grid = grid
+        try: next(batches)
+        finally: augment._affine_grid = grid_now
+    i = [0]
+    def step(now):
+        augment._affine_grid = grid_now if now else grid_before
+        try: bt = next(batches)
+        finally: augment._affine_grid = grid_now
+        out, k = infer(model, bt['img'], skel, kp_map, verts=not now)
+        batch_losses(out, k, bt, frame, w)['loss'].backward()
+        opts[now].step(); opts[now].zero_grad()
+
+    rows = {}
+    for name, before, now in (('keypoints', lambda: keypoints(True), lambda: keypoints(False)),
+                              ('adamw', lambda: adamw(False), lambda: adamw(True)),
+                              ('data', lambda: data(grid_before), lambda: data(grid_now)),
+                              ('step', lambda: step(False), lambda: step(True))):
+        tb, tn = timed([before, now], a.repeats, 'cpu', warmup=2)
+        rows[name] = dict(before_ms=round(tb * 1e3, 1), now_ms=round(tn * 1e3, 1), ratio=round(tb / tn, 2))
+        print(f"{name:10s} before {tb * 1e3:7.1f} ms   now {tn * 1e3:7.1f} ms   {tb / tn:5.2f}x", flush=True)
+    print(json.dumps(dict(threads=torch.get_num_threads(), repeats=a.repeats, **rows)))
+
+
+if __name__ == '__main__':
+    main()
