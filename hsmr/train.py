@@ -7,7 +7,8 @@ Docs: https://hsmr-toolkit.github.io/hsmr/train.html.md"""
 # %% auto #0
 __all__ = ['LR_SCHEDULES', 'MODEL_SETTINGS', 'RUN_CONFIGS', 'KEY_ANGLES', 'TrainConfig', 'make_config', 'model_overrides',
            'loss_weights', 'lr_at', 'EpochSampler', 'NoisyLabels', 'batch_losses', 'validate', 'label_repairs',
-           'angle_correlations', 'checkpoints', 'save_checkpoint', 'latest_checkpoint', 'read_metrics', 'train', 'main']
+           'angle_correlations', 'humerus_angles', 'arm_correlations', 'checkpoints', 'save_checkpoint',
+           'latest_checkpoint', 'read_metrics', 'train', 'main']
 
 # %% ../nbs/14_train.ipynb #c6912fd7
 import argparse, hashlib, json, math, os, pickle, shutil, sys, time, warnings, zipfile
@@ -17,8 +18,8 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader
 from .config import GENDERS
-from .rotations import N_POSE, POSE_NAMES
-from .skel import SKEL
+from .rotations import N_POSE, POSE_NAMES, JOINT_NAMES
+from .skel import SKEL, N_BETAS
 from .keypoints import KeypointMap, skel_keypoints
 from .regressor import build_model, mean_params, load_vitpose_backbone, load_weights, infer, CHECKPOINT_FORMAT, PATCH, MODEL_CONFIGS, check_stem
 from .cli import notes, fail, json_line, CLI_ERRORS, EXIT_INTERRUPTED
@@ -254,7 +255,7 @@ def validate(model, loader, skel, kp_map, device='cpu', autocast=None, with_pose
     return dict(res, **{k: torch.cat(v) for k, v in poses.items()}) if with_poses else res
 
 KEY_ANGLES = ('knee_angle_r', 'knee_angle_l', 'elbow_flexion_r', 'elbow_flexion_l', 'hip_flexion_r', 'hip_flexion_l',
-              'shoulder_r_x', 'shoulder_l_x', 'shoulder_r_z', 'shoulder_l_z')   # knees, elbows, hip flexion, shoulder abduction (x), flexion (z)
+              'shoulder_r_x', 'shoulder_l_x', 'shoulder_r_z', 'shoulder_l_z')   # knees, elbows, hip flexion, shoulder abduction (x), flexion (z: of an arm held out sideways)
 
 def label_repairs(noisy, store, skel) -> dict:
     "What the refinement did to the labels of `noisy` (`NoisyLabels` of a `SyntheticDataset`), measured against the rendered truth."
@@ -291,6 +292,29 @@ def angle_correlations(poses, true_poses) -> dict:
         if t.std() < 1e-6: continue
         out[name] = 0. if p.std() < 1e-6 else float(torch.corrcoef(torch.stack([t, p]))[0, 1])
     return out
+
+# %% ../nbs/14_train.ipynb #7e3b2a02
+def humerus_angles(skel, poses) -> dict:
+    "`humerus_elevation_{r,l}` (0: hanging, pi/2: level) and `humerus_forward_{r,l}` (> 0: in front of the chest) (B,) rad of SKEL poses (B, 46), mean shape, in the thorax's frame."
+    B, ids = poses.shape[0], {n: JOINT_NAMES.index(n) for n in ('thorax', 'humerus_r', 'ulna_r', 'humerus_l', 'ulna_l')}
+    with torch.no_grad():
+        o = skel(poses, poses.new_zeros(B, N_BETAS), poses.new_zeros(B, 3), skelmesh=False)
+        rest = skel(poses.new_zeros(1, N_POSE), poses.new_zeros(1, N_BETAS), poses.new_zeros(1, 3), skelmesh=False)
+    R = o.joints_ori[:, ids['thorax']] @ rest.joints_ori[:, ids['thorax']].transpose(-1, -2)   # the thorax's turn from rest
+    out = {}
+    for s in 'rl':
+        u = o.joints[:, ids[f'ulna_{s}']] - o.joints[:, ids[f'humerus_{s}']]              # shoulder -> elbow
+        u = (R.transpose(-1, -2) @ u[..., None])[..., 0]
+        u = u / u.norm(dim=-1, keepdim=True)
+        out[f'humerus_elevation_{s}'] = torch.acos((-u[:, 1]).clamp(-1, 1))
+        out[f'humerus_forward_{s}'] = torch.asin(u[:, 2].clamp(-1, 1))
+    return out
+
+def arm_correlations(skel, poses, true_poses) -> dict:
+    "Pearson correlation of predicted and true `humerus_angles` of poses (B, 46) against true_poses (B, 46)."
+    dev = skel.skin_template.device
+    p, t = humerus_angles(skel, poses.float().to(dev)), humerus_angles(skel, true_poses.float().to(dev))
+    return {k: float(torch.corrcoef(torch.stack([t[k].double(), p[k].double()]))[0, 1]) for k in t}
 
 # %% ../nbs/14_train.ipynb #b275f149
 def checkpoints(out) -> list:
@@ -518,6 +542,7 @@ def train(cfg: TrainConfig, out='runs/quickstart', restart=False, progress=True,
     final = run_validation(with_poses=True) if state['step'] >= cfg.steps else None
     base = validate(None, val_loader, skel, kp_map, fabric.device) if final is not None else None
     corr = angle_correlations(final['poses'], final['true_poses']) if final is not None else {}
+    arms = arm_correlations(skel, final['poses'], final['true_poses']) if final is not None else {}
     labels = label_repairs(train_ds, store, skel) if isinstance(train_ds, NoisyLabels) and cfg.refine else {}
     for lg in fabric.loggers: lg.save()
     ckpts = checkpoints(out)
@@ -530,6 +555,7 @@ def train(cfg: TrainConfig, out='runs/quickstart', restart=False, progress=True,
                 pa_mpjpe_vs_baseline=base and round(final['pa_mpjpe'] / base['pa_mpjpe'], 3),
                 key_angle_corr_min=round(min(corr[k] for k in KEY_ANGLES), 2) if corr else None,
                 angle_corr={k: round(r, 2) for k, r in corr.items()} or None,
+                arm_corr={k: round(r, 2) for k, r in arms.items()} or None,
                 labels_corrupted=labels.get('corrupted'), labels_refined=labels.get('replaced'),
                 labels_repaired=labels.get('repaired'), label_error_before_mm=labels.get('error_before_mm') and round(labels['error_before_mm'], 1),
                 label_error_after_mm=labels.get('error_after_mm') and round(labels['error_after_mm'], 1),
