@@ -210,8 +210,9 @@ def random_backgrounds(n, size=CROP_SIZE, generator=None, saturation=BACKGROUND_
     noise = F.interpolate(torch.rand(n, 3, 6, 6, generator=g), size=(size, size), mode='bicubic', align_corners=False)
     mix = torch.rand(n, 1, 1, 1, generator=g)
     fine = torch.randn(n, size, size, 3, generator=g) * 0.03
-    bg = (grad * (1 - mix) + noise.permute(0, 2, 3, 1) * mix + fine).clamp(0, 1)
+    bg = grad.mul_(1 - mix).add_(noise.permute(0, 2, 3, 1) * mix).add_(fine).clamp_(0, 1)   # in place: the same sums
     grey = bg.mean(-1, keepdim=True)
+    if saturation == 0: return grey.expand_as(bg)                     # = the line below at 0, without its passes
     return (grey + saturation * (bg - grey)).clamp(0, 1)
 
 def compose_image(render, background):
@@ -230,13 +231,19 @@ def swap_sides(image, parts) -> tuple:
     "uint8 image (..., H, W, 3) and part map (..., H, W; 255: background) of the same pixels showing the left-right mirrored body: each part takes its mirror part's colour and id, keeping its shading."
     if image.dtype != torch.uint8 or image.shape[:-1] != parts.shape or image.shape[-1] != 3:
         raise ValueError(f'swap_sides needs a uint8 image (..., H, W, 3) and its part map (..., H, W); got {image.dtype} {tuple(image.shape)} and {tuple(parts.shape)}.')
-    p = parts.long()
+    out, out_parts = image.clone(), parts.clone()
+    fg = (parts != 255).reshape(-1, *parts.shape[-2:]).any(0)    # only the body's box is touched: a third of the work
+    rows, cols = fg.any(1).nonzero()[:, 0], fg.any(0).nonzero()[:, 0]
+    if not len(rows): return out, out_parts
+    box = (..., slice(int(rows[0]), int(rows[-1]) + 1), slice(int(cols[0]), int(cols[-1]) + 1))
+    img, p = image[box + (slice(None),)], parts[box].long()
     mirrored = _PART_MIRROR.to(p.device)[p]
     moved = mirrored != p                                          # the two sides' pixels; midline and background stay
     q = p[moved]
-    out = image.clone()
-    out[moved] = _SWAP_LUT.to(p.device)[q, image[moved].gather(-1, _LEAD.to(p.device)[q][:, None])[:, 0].long()]
-    return out, mirrored.to(parts.dtype)
+    sub = img.clone()
+    sub[moved] = _SWAP_LUT.to(p.device)[q, img[moved].gather(-1, _LEAD.to(p.device)[q][:, None])[:, 0].long()]
+    out[box + (slice(None),)], out_parts[box] = sub, mirrored.to(parts.dtype)
+    return out, out_parts
 
 # %% ../nbs/10_render.ipynb #72c78a33
 VISIBLE_DEPTH = 0.12   # m: a keypoint this far or less behind the visible surface at its pixel counts as visible

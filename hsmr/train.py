@@ -97,8 +97,8 @@ MODEL_SETTINGS = ('embed_dim', 'depth', 'heads', 'head_depth', 'head_heads')   #
 
 RUN_CONFIGS = {
     'quickstart': dict(model='tiny', embed_dim=128, heads=2, head_depth=3, head_heads=8, patch=32, stem='conv',
-                       data='synthetic', n_synthetic=2048, label_noise=0.25, augment='mild', batch_size=16, steps=1600,
-                       lr=3e-4, lr_schedule='wsd', num_workers=0, refine_warmup=800, refine_interval=400, refine_samples=256, refine_iters=30,
+                       data='synthetic', n_synthetic=2048, label_noise=0.25, augment='mild', batch_size=16, steps=1500,
+                       lr=3e-4, lr_schedule='wsd', num_workers=0, refine_warmup=700, refine_interval=400, refine_samples=256, refine_iters=30,
                        log_every=10, val_every=400, ckpt_every=400, precision='auto', w_orient=0.05, w_body_pose=0.05),
     'vit_b_ablation': dict(model='vit_b', datasets='4ds', batch_size=300, steps=60_000, devices=1),   # supplement S.4
     'vit_h_full': dict(model='vit_h', datasets='all', batch_size=78, steps=160_000, devices=8, strategy='ddp'),  # S.3
