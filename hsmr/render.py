@@ -236,13 +236,12 @@ def swap_sides(image, parts) -> tuple:
     rows, cols = fg.any(1).nonzero()[:, 0], fg.any(0).nonzero()[:, 0]
     if not len(rows): return out, out_parts
     box = (..., slice(int(rows[0]), int(rows[-1]) + 1), slice(int(cols[0]), int(cols[-1]) + 1))
-    img, p = image[box + (slice(None),)], parts[box].long()
+    o, p = out[box + (slice(None),)], parts[box].long()           # o: a view of the copy, written in place
     mirrored = _PART_MIRROR.to(p.device)[p]
     moved = mirrored != p                                          # the two sides' pixels; midline and background stay
     q = p[moved]
-    sub = img.clone()
-    sub[moved] = _SWAP_LUT.to(p.device)[q, img[moved].gather(-1, _LEAD.to(p.device)[q][:, None])[:, 0].long()]
-    out[box + (slice(None),)], out_parts[box] = sub, mirrored.to(parts.dtype)
+    o[moved] = _SWAP_LUT.to(p.device)[q, o[moved].gather(-1, _LEAD.to(p.device)[q][:, None])[:, 0].long()]
+    out_parts[box] = mirrored.to(parts.dtype)
     return out, out_parts
 
 # %% ../nbs/10_render.ipynb #72c78a33
