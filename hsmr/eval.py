@@ -30,6 +30,7 @@ from .metrics import (MetricMeter, kp44_3d_errors, mpvpe, pa_mpvpe, moyo_errors,
 from .augment import SyntheticDataset, crop_matrix, warp_crop
 from .render import normalize_image, denormalize_image
 from .shards import load_pyd
+from .train import KEY_ANGLES, angle_correlations, correlation_intervals, arm_correlations
 
 # %% ../nbs/15_eval.ipynb #bbfa9e48
 BBOX_SHAPE = (192, 256)   # (w, h) the eval box is grown to: HMR2 MODEL.BBOX_SHAPE, HSMR Eval3DDataset.bbox_ratio (HSMR `lib/data/datasets/skel_hmr2_fashion/image_dataset.py`)
@@ -181,10 +182,10 @@ def resolve_eval_data(data, img_dir=None) -> tuple:
     return root/npz, Path(img_dir).expanduser() if img_dir else root/images
 
 # %% ../nbs/15_eval.ipynb #f9907a0f
-def synthetic_eval_set(n=2048, seed=0, progress=True) -> Dataset:
-    "The synthetic held-out set: the 'val' split of `SyntheticDataset(n, seed)`, without augmentation."
-    ds = SyntheticDataset(n, seed, split='val', augm=None, progress=progress)
-    ds.protocol, ds.name = 'synthetic', f'synthetic-{n}-{seed}-val'
+def synthetic_eval_set(n=2048, seed=0, progress=True, split='val') -> Dataset:
+    "The synthetic evaluation set: `split` ('val': the held-out people; 'all': everyone, for a seed the model did not train on; 'train') of `SyntheticDataset(n, seed)`, without augmentation."
+    ds = SyntheticDataset(n, seed, split=split, augm=None, progress=progress)
+    ds.protocol, ds.name = 'synthetic', f'synthetic-{n}-{seed}-{split}'
     return ds
 
 # %% ../nbs/15_eval.ipynb #796f5367
@@ -237,7 +238,7 @@ def evaluate(model, data, protocol=None, batch_size=16, device='cpu', skel=None,
     kp_map = (kp_map or KeypointMap.from_smpl('male')).to(device)
     moyo = _MoyoGT(device) if protocol == 'moyo' else None
     model = model.to(device).eval()
-    meter, preds = MetricMeter(), {k: [] for k in ('poses', 'betas', 'cam')}
+    meter, preds, true_poses = MetricMeter(), {k: [] for k in ('poses', 'betas', 'cam')}, []
     from tqdm.auto import tqdm
     for batch in tqdm(loader, desc=f'evaluating ({protocol})', disable=not progress, unit='batch'):
         b = {k: v.to(device) for k, v in batch.items() if torch.is_tensor(v)}
@@ -250,6 +251,7 @@ def evaluate(model, data, protocol=None, batch_size=16, device='cpu', skel=None,
             meter.add(kp_l2=kp_l2(p['kp2d'], b['kp2d'][..., :2], b['kp2d'][..., 2]),      # crop units, as HMR2's mode_kpl2
                       kp2d_error=_pck_sample_error(p['kp2d'], b['kp2d'], e))
         if protocol == 'synthetic':
+            true_poses.append(b['poses'].cpu())
             gt = skel(b['poses'], b['betas'], torch.zeros_like(b['betas'][:, :3]), skelmesh=False)
             meter.add(mpvpe=mpvpe(p['verts'], gt.skin_verts, p['joints'][:, 0], gt.joints[:, 0]),
                       pa_mpvpe=pa_mpvpe(p['verts'], gt.skin_verts))
@@ -263,7 +265,12 @@ def evaluate(model, data, protocol=None, batch_size=16, device='cpu', skel=None,
     table = violation_table(preds['poses'])
     metrics['violation'] = table[0]
     score_name = 'kp2d_error' if protocol == 'pck' else 'pa_mpjpe'
-    return dict(protocol=protocol, n=len(preds['poses']), metrics=metrics, per_joint=per_joint,
+    angles = {}
+    if true_poses:                                                          # the synthetic set knows the true angles
+        t = torch.cat(true_poses).float()
+        angles = dict(angle_corr=angle_correlations(preds['poses'], t), key_angle_corr_95=correlation_intervals(preds['poses'], t),
+                      arm_corr=arm_correlations(skel, preds['poses'], t))
+    return dict(protocol=protocol, n=len(preds['poses']), metrics=metrics, per_joint=per_joint, **angles,
                 joint_names=SMPL_JOINT_NAMES if protocol == 'moyo' else EVAL_KP_14_NAMES,
                 per_sample={k: meter.values(k).numpy() for k in meter._values if meter.values(k).ndim == 1},
                 score_name=score_name, violation_table=table,
@@ -388,16 +395,17 @@ def write_report(result, dataset, folder, skel=None, n_show=3, title='hsmr evalu
 
 # %% ../nbs/15_eval.ipynb #45b1d194
 def run_eval(checkpoint, data='synthetic', img_dir=None, report=None, n=2048, seed=0, limit=None, batch_size=16,
-             device='cpu', workers=0, trust_checkpoint=False, progress=True) -> dict:
+             device='cpu', workers=0, trust_checkpoint=False, progress=True, split='val') -> dict:
     "Evaluate a checkpoint file on `data` ('synthetic' or an .npz path); optionally write a report; the JSON summary."
     t0 = time.perf_counter()
     device = check_device(device)
     if data == 'synthetic' and n < 10: raise ValueError(f"--n {n}: the synthetic held-out set is 10% of N people; use --n 10 or more.")
     if limit is not None and limit < 1: raise ValueError(f"--limit {limit}: evaluate at least 1 sample, or leave --limit out.")
     if batch_size < 1: raise ValueError(f"--batch-size {batch_size}: use at least 1 crop per forward pass.")
+    if split not in ('val', 'all', 'train'): raise ValueError(f"--split {split}: use val (the held-out people), all (everyone: for a --seed the model did not train on) or train.")
     if workers < 0: raise ValueError(f"--workers {workers}: use 0 (read images in this process) or more.")
     model, info = load_checkpoint(checkpoint, device, weights_only=not trust_checkpoint)
-    ds = synthetic_eval_set(n, seed, progress) if data == 'synthetic' else EvalNpzDataset(*resolve_eval_data(data, img_dir))
+    ds = synthetic_eval_set(n, seed, progress, split) if data == 'synthetic' else EvalNpzDataset(*resolve_eval_data(data, img_dir))
     skel = SKEL().to(device)
     result = evaluate(model, ds, batch_size=batch_size, device=device, skel=skel, limit=limit, workers=workers, progress=progress)
     path = None
@@ -406,7 +414,8 @@ def run_eval(checkpoint, data='synthetic', img_dir=None, report=None, n=2048, se
         path = str(write_report(result, shown, report, skel, info=info, title=f'hsmr evaluation: {getattr(ds, "name", data)}'))
     return json_safe({'checkpoint': str(checkpoint), 'model': info['model_name'], 'step': info['step'],
                       'data': getattr(ds, 'name', str(data)), 'protocol': result['protocol'], 'n': result['n'],
-                      'metrics': result['metrics'], 'report': path, 'seconds': time.perf_counter() - t0}, 4)
+                      'metrics': result['metrics'], **{k: result[k] for k in ('angle_corr', 'key_angle_corr_95', 'arm_corr') if k in result},
+                      'report': path, 'seconds': time.perf_counter() - t0}, 4)
 
 @call_parse
 def main(checkpoint: str,                # training checkpoint (hsmr-train/1) or official HSMR .ckpt
@@ -415,6 +424,7 @@ def main(checkpoint: str,                # training checkpoint (hsmr-train/1) or
          report: str = None,             # folder for report.html and metrics.json (default: no report)
          n: int = 2048,                  # synthetic set: number of people (the held-out split is 10%)
          seed: int = 0,                  # synthetic set: seed
+         split: str = 'val',             # synthetic set: val (held out), all (everyone: for a seed the model did not train on) or train
          limit: int = None,              # evaluate only the first LIMIT samples
          batch_size: int = 16,           # crops per forward pass
          device: str = 'cpu',            # torch device, e.g. cpu or cuda
@@ -423,4 +433,4 @@ def main(checkpoint: str,                # training checkpoint (hsmr-train/1) or
          quiet: bool = False):           # no progress bar
     "Evaluate an HSMR checkpoint on the synthetic held-out set or an HMR2.0/MOYO file; one JSON line of metrics."
     return run_command('hsmr.eval', run_eval, checkpoint, data, img_dir, report, n, seed, limit, batch_size, device, workers,
-                       trust_checkpoint, progress=not quiet)
+                       trust_checkpoint, progress=not quiet, split=split)

@@ -7,8 +7,8 @@ Docs: https://hsmr-toolkit.github.io/hsmr/train.html.md"""
 # %% auto #0
 __all__ = ['LR_SCHEDULES', 'MODEL_SETTINGS', 'RUN_CONFIGS', 'KEY_ANGLES', 'TrainConfig', 'make_config', 'model_overrides',
            'loss_weights', 'lr_at', 'EpochSampler', 'NoisyLabels', 'batch_losses', 'validate', 'label_repairs',
-           'angle_correlations', 'humerus_angles', 'arm_correlations', 'checkpoints', 'save_checkpoint',
-           'latest_checkpoint', 'read_metrics', 'train', 'main']
+           'angle_correlations', 'correlation_intervals', 'humerus_angles', 'arm_correlations', 'checkpoints',
+           'save_checkpoint', 'latest_checkpoint', 'read_metrics', 'train', 'main']
 
 # %% ../nbs/14_train.ipynb #c6912fd7
 import argparse, hashlib, json, math, os, pickle, shutil, sys, time, warnings, zipfile
@@ -280,17 +280,32 @@ def label_repairs(noisy, store, skel) -> dict:
         before, after = joint_error(skel, bp, bb, tp, tb).cpu(), joint_error(skel, ap, ab, tp, tb).cpu()
     return dict(res, repaired=int((after < before).sum()), error_before_mm=before.mean().item(), error_after_mm=after.mean().item())
 
-def angle_correlations(poses, true_poses) -> dict:
-    "Pearson correlation of predicted and true angle, per SKEL angle that varies in the truth (angles modulo 2 pi: the truth around its circular mean, the prediction nearest the truth)."
+def _unwrapped(poses, true_poses):
+    "True and predicted angles (B, 46) made comparable modulo 2 pi: the truth around its circular mean, the prediction nearest the truth."
     wrap = lambda a: torch.remainder(a + math.pi, 2 * math.pi) - math.pi
     mean = torch.atan2(true_poses.sin().mean(0), true_poses.cos().mean(0))
-    true_poses = wrap(true_poses - mean)
-    q = true_poses + wrap(wrap(poses - mean) - true_poses)
+    t = wrap(true_poses - mean)
+    return t.double(), (t + wrap(wrap(poses - mean) - t)).double()
+
+def angle_correlations(poses, true_poses) -> dict:
+    "Pearson correlation of predicted and true angle, per SKEL angle that varies in the truth (angles modulo 2 pi: the truth around its circular mean, the prediction nearest the truth)."
+    t, q = _unwrapped(poses, true_poses)
     out = {}
     for i, name in enumerate(POSE_NAMES):
-        t, p = true_poses[:, i].double(), q[:, i].double()
-        if t.std() < 1e-6: continue
-        out[name] = 0. if p.std() < 1e-6 else float(torch.corrcoef(torch.stack([t, p]))[0, 1])
+        if t[:, i].std() < 1e-6: continue
+        out[name] = 0. if q[:, i].std() < 1e-6 else float(torch.corrcoef(torch.stack([t[:, i], q[:, i]]))[0, 1])
+    return out
+
+def correlation_intervals(poses, true_poses, names=KEY_ANGLES, level=0.95) -> dict:
+    "The `level` confidence interval (low, high) of each angle's correlation in `names` (scipy's `pearsonr`: Fisher's z), angles as `angle_correlations` takes them."
+    from scipy.stats import pearsonr
+    t, q = _unwrapped(poses, true_poses)
+    out = {}
+    for name in names:
+        i = POSE_NAMES.index(name)
+        if t[:, i].std() < 1e-6 or q[:, i].std() < 1e-6 or len(t) < 4: continue
+        ci = pearsonr(t[:, i].numpy(), q[:, i].numpy()).confidence_interval(level)
+        out[name] = (float(ci.low), float(ci.high))
     return out
 
 # %% ../nbs/14_train.ipynb #7e3b2a02
@@ -542,6 +557,7 @@ def train(cfg: TrainConfig, out='runs/quickstart', restart=False, progress=True,
     final = run_validation(with_poses=True) if state['step'] >= cfg.steps else None
     base = validate(None, val_loader, skel, kp_map, fabric.device) if final is not None else None
     corr = angle_correlations(final['poses'], final['true_poses']) if final is not None else {}
+    ci = correlation_intervals(final['poses'], final['true_poses']) if final is not None else {}
     arms = arm_correlations(skel, final['poses'], final['true_poses']) if final is not None else {}
     labels = label_repairs(train_ds, store, skel) if isinstance(train_ds, NoisyLabels) and cfg.refine else {}
     for lg in fabric.loggers: lg.save()
@@ -554,6 +570,8 @@ def train(cfg: TrainConfig, out='runs/quickstart', restart=False, progress=True,
                 mpjpe_vs_baseline=base and round(final['mpjpe'] / base['mpjpe'], 3),
                 pa_mpjpe_vs_baseline=base and round(final['pa_mpjpe'] / base['pa_mpjpe'], 3),
                 key_angle_corr_min=round(min(corr[k] for k in KEY_ANGLES), 2) if corr else None,
+                key_angle_corr_95={k: [round(x, 2) for x in v] for k, v in ci.items()} or None,
+                val_people=final and len(final['poses']),
                 angle_corr={k: round(r, 2) for k, r in corr.items()} or None,
                 arm_corr={k: round(r, 2) for k, r in arms.items()} or None,
                 labels_corrupted=labels.get('corrupted'), labels_refined=labels.get('replaced'),
