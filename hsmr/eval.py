@@ -30,7 +30,7 @@ from .metrics import (MetricMeter, kp44_3d_errors, mpvpe, pa_mpvpe, moyo_errors,
 from .augment import SyntheticDataset, crop_matrix, warp_crop
 from .render import normalize_image, denormalize_image
 from .shards import load_pyd
-from .train import KEY_ANGLES, angle_correlations, correlation_intervals, arm_correlations
+from .metrics import KEY_ANGLES, angle_correlations, correlation_intervals, arm_correlations
 
 # %% ../nbs/15_eval.ipynb #bbfa9e48
 BBOX_SHAPE = (192, 256)   # (w, h) the eval box is grown to: HMR2 MODEL.BBOX_SHAPE, HSMR Eval3DDataset.bbox_ratio (HSMR `lib/data/datasets/skel_hmr2_fashion/image_dataset.py`)

@@ -6,13 +6,17 @@ Docs: https://hsmr-toolkit.github.io/hsmr/metrics.html.md"""
 
 # %% auto #0
 __all__ = ['M_TO_MM', 'M3_TO_DM3', 'EVAL_KP_14_NAMES', 'MOYO_ROOT_JOINT', 'PCK_THRESHOLDS', 'PCK_MIN_CONF', 'BOX_SCALE_PX',
-           'MOCAP_MAX_PVE_THRESHOLD', 'point_errors', 'mpjpe', 'procrustes', 'procrustes_align', 'pa_mpjpe',
-           'kp44_3d_errors', 'mpvpe', 'pa_mpvpe', 'moyo_errors', 'bbox_expand_factor', 'pck_counts', 'pck_from_counts',
-           'pck', 'kp_l2', 'mesh_volume', 'volume_error_dm3', 'MetricMeter']
+           'MOCAP_MAX_PVE_THRESHOLD', 'KEY_ANGLES', 'point_errors', 'mpjpe', 'procrustes', 'procrustes_align',
+           'pa_mpjpe', 'kp44_3d_errors', 'mpvpe', 'pa_mpvpe', 'moyo_errors', 'bbox_expand_factor', 'pck_counts',
+           'pck_from_counts', 'pck', 'kp_l2', 'mesh_volume', 'volume_error_dm3', 'MetricMeter', 'angle_correlations',
+           'correlation_intervals', 'humerus_angles', 'arm_correlations']
 
 # %% ../nbs/13_metrics.ipynb #65948c1a
+import math
 import torch
 from torch import Tensor
+from .rotations import POSE_NAMES, JOINT_NAMES, N_POSE
+from .skel import N_BETAS
 from .keypoints import PELVIS_KP, EVAL_KP_14, KEYPOINT_NAMES
 from .smpl2skel import MAX_PVE_THRESHOLD, max_pve, mean_pve   # defined in 06 where the converter needs them; re-exported
 
@@ -206,3 +210,58 @@ class MetricMeter:
         n = {len(self.values(k)) for k in self._values}
         if n: out['n_samples'] = max(n)
         return out
+
+# %% ../nbs/13_metrics.ipynb #7e3b2a21
+KEY_ANGLES = ('knee_angle_r', 'knee_angle_l', 'elbow_flexion_r', 'elbow_flexion_l', 'hip_flexion_r', 'hip_flexion_l',
+              'shoulder_r_x', 'shoulder_l_x', 'shoulder_r_z', 'shoulder_l_z')   # knees, elbows, hip flexion, shoulder abduction (x), flexion (z: of an arm held out sideways)
+
+def _unwrapped(poses, true_poses):
+    "True and predicted angles (B, 46) made comparable modulo 2 pi: the truth around its circular mean, the prediction nearest the truth."
+    wrap = lambda a: torch.remainder(a + math.pi, 2 * math.pi) - math.pi
+    mean = torch.atan2(true_poses.sin().mean(0), true_poses.cos().mean(0))
+    t = wrap(true_poses - mean)
+    return t.double(), (t + wrap(wrap(poses - mean) - t)).double()
+
+def angle_correlations(poses, true_poses) -> dict:
+    "Pearson correlation of predicted and true angle, per SKEL angle that varies in the truth (angles modulo 2 pi: the truth around its circular mean, the prediction nearest the truth)."
+    t, q = _unwrapped(poses, true_poses)
+    out = {}
+    for i, name in enumerate(POSE_NAMES):
+        if t[:, i].std() < 1e-6: continue
+        out[name] = 0. if q[:, i].std() < 1e-6 else float(torch.corrcoef(torch.stack([t[:, i], q[:, i]]))[0, 1])
+    return out
+
+def correlation_intervals(poses, true_poses, names=KEY_ANGLES, level=0.95) -> dict:
+    "The `level` confidence interval (low, high) of each angle's correlation in `names` (scipy's `pearsonr`: Fisher's z), angles as `angle_correlations` takes them."
+    from scipy.stats import pearsonr
+    t, q = _unwrapped(poses, true_poses)
+    out = {}
+    for name in names:
+        i = POSE_NAMES.index(name)
+        if t[:, i].std() < 1e-6 or q[:, i].std() < 1e-6 or len(t) < 4: continue
+        ci = pearsonr(t[:, i].numpy(), q[:, i].numpy()).confidence_interval(level)
+        out[name] = (float(ci.low), float(ci.high))
+    return out
+
+# %% ../nbs/13_metrics.ipynb #7e3b2a02
+def humerus_angles(skel, poses) -> dict:
+    "`humerus_elevation_{r,l}` (0: hanging, pi/2: level) and `humerus_forward_{r,l}` (> 0: in front of the chest) (B,) rad of SKEL poses (B, 46), mean shape, in the thorax's frame."
+    B, ids = poses.shape[0], {n: JOINT_NAMES.index(n) for n in ('thorax', 'humerus_r', 'ulna_r', 'humerus_l', 'ulna_l')}
+    with torch.no_grad():
+        o = skel(poses, poses.new_zeros(B, N_BETAS), poses.new_zeros(B, 3), skelmesh=False)
+        rest = skel(poses.new_zeros(1, N_POSE), poses.new_zeros(1, N_BETAS), poses.new_zeros(1, 3), skelmesh=False)
+    R = o.joints_ori[:, ids['thorax']] @ rest.joints_ori[:, ids['thorax']].transpose(-1, -2)   # the thorax's turn from rest
+    out = {}
+    for s in 'rl':
+        u = o.joints[:, ids[f'ulna_{s}']] - o.joints[:, ids[f'humerus_{s}']]              # shoulder -> elbow
+        u = (R.transpose(-1, -2) @ u[..., None])[..., 0]
+        u = u / u.norm(dim=-1, keepdim=True)
+        out[f'humerus_elevation_{s}'] = torch.acos((-u[:, 1]).clamp(-1, 1))
+        out[f'humerus_forward_{s}'] = torch.asin(u[:, 2].clamp(-1, 1))
+    return out
+
+def arm_correlations(skel, poses, true_poses) -> dict:
+    "Pearson correlation of predicted and true `humerus_angles` of poses (B, 46) against true_poses (B, 46)."
+    dev = skel.skin_template.device
+    p, t = humerus_angles(skel, poses.float().to(dev)), humerus_angles(skel, true_poses.float().to(dev))
+    return {k: float(torch.corrcoef(torch.stack([t[k].double(), p[k].double()]))[0, 1]) for k in t}
