@@ -26,11 +26,10 @@ from .keypoints import KeypointMap, KEYPOINT_NAMES, N_KEYPOINTS, CROP_SIZE, skel
 from .regressor import CHECKPOINT_FORMAT, build_model, load_checkpoint, infer
 from .limits import skel_violation, violation_stats, VIOLATION_TOLERANCES_DEG, SKEL_VIOLATION_PARTS
 from .metrics import (MetricMeter, kp44_3d_errors, mpvpe, pa_mpvpe, moyo_errors, kp_l2, EVAL_KP_14_NAMES, PCK_MIN_CONF,
-                          BOX_SCALE_PX)
+                          BOX_SCALE_PX, angle_correlations, correlation_intervals, arm_correlations)
 from .augment import SyntheticDataset, crop_matrix, warp_crop
 from .render import normalize_image, denormalize_image
 from .shards import load_pyd
-from .metrics import KEY_ANGLES, angle_correlations, correlation_intervals, arm_correlations
 
 # %% ../nbs/15_eval.ipynb #bbfa9e48
 BBOX_SHAPE = (192, 256)   # (w, h) the eval box is grown to: HMR2 MODEL.BBOX_SHAPE, HSMR Eval3DDataset.bbox_ratio (HSMR `lib/data/datasets/skel_hmr2_fashion/image_dataset.py`)

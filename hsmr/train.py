@@ -17,8 +17,8 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader
 from .config import GENDERS
-from .rotations import N_POSE, POSE_NAMES, JOINT_NAMES
-from .skel import SKEL, N_BETAS
+from .rotations import N_POSE
+from .skel import SKEL
 from .keypoints import KeypointMap, skel_keypoints
 from .regressor import build_model, mean_params, load_vitpose_backbone, load_weights, infer, CHECKPOINT_FORMAT, PATCH, MODEL_CONFIGS, check_stem
 from .cli import notes, fail, json_line, CLI_ERRORS, EXIT_INTERRUPTED
@@ -252,7 +252,6 @@ def validate(model, loader, skel, kp_map, device='cpu', autocast=None, with_pose
     if model is not None: model.train(was)
     res = {k: torch.cat(v).mean().item() for k, v in errs.items()}
     return dict(res, **{k: torch.cat(v) for k, v in poses.items()}) if with_poses else res
-
 
 def label_repairs(noisy, store, skel) -> dict:
     "What the refinement did to the labels of `noisy` (`NoisyLabels` of a `SyntheticDataset`), measured against the rendered truth."
