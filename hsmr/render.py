@@ -212,7 +212,7 @@ def random_backgrounds(n, size=CROP_SIZE, generator=None, saturation=BACKGROUND_
     fine = torch.randn(n, size, size, 3, generator=g) * 0.03
     bg = grad.mul_(1 - mix).add_(noise.permute(0, 2, 3, 1) * mix).add_(fine).clamp_(0, 1)   # in place: the same sums
     grey = bg.mean(-1, keepdim=True)
-    if saturation == 0: return grey.expand_as(bg)                     # = the line below at 0, without its passes
+    if saturation == 0: return grey.expand_as(bg).contiguous()        # = the line below at 0, without its passes (a tensor of its own, not a view)
     return (grey + saturation * (bg - grey)).clamp(0, 1)
 
 def compose_image(render, background):
