@@ -1,27 +1,33 @@
-"""Milliseconds of one quickstart training step (`python -m hsmr.train`) on this machine, part by part, before and after
-the three savings of hsmr.train's step, in one run.
+"""Milliseconds of one quickstart training step (`python -m hsmr.train`) on this machine, part by part, the former way
+against the present one, in one run.
 
 Usage:  python benchmarks/train_step.py [--repeats 15] [--threads 0]
 
 The step is the quickstart's: 16 crops of the synthetic set (rendered first if missing; not timed), the 'mild'
-augmentation, the tiny ViT with its conv stem, HSMR's losses, AdamW. Rows (medians of interleaved repeats, so that
-load from other processes hits both alike):
+augmentation, the tiny ViT, HSMR's losses, AdamW. Rows (medians of interleaved repeats, so that load from other
+processes hits both alike):
 - keypoints: SKEL and the keypoint map, forward and backward, for 16 bodies: the whole skin (`verts=True`) against
   only the vertices the keypoint map reads (`verts=False`, hsmr.keypoints.sparse_keypoints);
 - adamw: one optimiser step of the network: torch's default AdamW against `fused=True`;
-- data: the 16 training items: the sampling grid from `F.affine_grid` against hsmr.augment's `_affine_grid`;
-- step: all of it (data, forward, losses, backward, AdamW), the former way against the present one.
+- grid: the 16 training items with the sampling grid from `F.affine_grid` against hsmr.augment's `_affine_grid`;
+- items: the 16 training items made one at a time (as a DataLoader asks a dataset without `__getitems__`) against
+  the whole batch at once (`SyntheticDataset.__getitems__`, hsmr.augment.augment_batch: the same items);
+- stem: the network forward and backward on 16 crops, with the conv stem (`stem='conv'`) against the conv stem on
+  2x2-averaged pixels (`stem='pool_conv'`);
+- step: all of it (data, forward, losses, backward, AdamW), round 8's quickstart (the conv stem, items one at a
+  time) against the present one.
 The last line is a JSON object with the numbers. CPU only, as the quickstart runs; `--threads 0` keeps torch's default.
 """
-import argparse, json, statistics, sys, time, warnings
+import argparse, itertools, json, sys, warnings
 from pathlib import Path
 import torch
 import torch.nn.functional as F
+from torch.utils.data import default_collate
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 warnings.filterwarnings('ignore')
 import hsmr.augment as augment
-from hsmr.train import make_config, model_overrides, loss_weights, batch_losses, _train_data, _batches
+from hsmr.train import make_config, model_overrides, loss_weights, batch_losses, _train_data, EpochSampler
 from hsmr.regressor import build_model, infer
 from hsmr.keypoints import KeypointMap, skel_keypoints
 from hsmr.skel import SKEL
@@ -41,36 +47,43 @@ def main():
     skel, kp_map = SKEL(), KeypointMap.from_smpl('male')
     frame, w = pelvis_frame(skel), loss_weights(cfg)
     ds = _train_data(cfg, skel, 0, 1, False)
-    batches = _batches(ds, cfg, 0, 0, 0, 1)[0]
-    fixed = [next(batches) for _ in range(4)]
-    model = build_model(cfg.model, **model_overrides(cfg)).train()
+    order = itertools.cycle(EpochSampler(len(ds), cfg.batch_size, cfg.seed, 0, 0, 0, 1))   # the quickstart's batches
+    def one_by_one(): return default_collate([ds[i] for i in next(order)])
+    def batched(): return default_collate(ds.__getitems__(next(order)))
+    models = {stem: build_model(cfg.model, **model_overrides(make_config('quickstart', [f'stem={stem}']))).train()
+              for stem in ('conv', 'pool_conv')}
+    model = models[cfg.stem]
     opts = {f: torch.optim.AdamW(model.parameters(), lr=1e-5, weight_decay=cfg.weight_decay, fused=f) for f in (False, True)}
+    step_opts = {s: torch.optim.AdamW(m.parameters(), lr=1e-5, weight_decay=cfg.weight_decay, fused=True) for s, m in models.items()}
     grid_now = augment._affine_grid
     grid_before = lambda th, size: F.affine_grid(th, (th.shape[0], 1, *size), align_corners=True)
     q = (0.2 * torch.randn(16, 46)).requires_grad_()
     b, cam = torch.zeros(16, 10), torch.tensor([[0.8, 0., 0.]]).expand(16, 3)
+    imgs = batched()['img']
 
     def keypoints(verts): skel_keypoints(skel, kp_map, q, b, cam, verts=verts)['kp2d'].sum().backward()
     def adamw(fused):
         for p in model.parameters(): p.grad = torch.full_like(p, 1e-4)
         opts[fused].step(); opts[fused].zero_grad()
-    def data(grid):
-        augment._affine_grid = grid
-        try: next(batches)
+    def grid(g):
+        augment._affine_grid = g
+        try: batched()
         finally: augment._affine_grid = grid_now
-    i = [0]
+    def stem(s):
+        m = models[s]; m(imgs).poses.sum().backward(); m.zero_grad()
     def step(now):
-        augment._affine_grid = grid_now if now else grid_before
-        try: bt = next(batches)
-        finally: augment._affine_grid = grid_now
-        out, k = infer(model, bt['img'], skel, kp_map, verts=not now)
+        s = 'pool_conv' if now else 'conv'
+        bt = batched() if now else one_by_one()
+        out, k = infer(models[s], bt['img'], skel, kp_map, verts=False)
         batch_losses(out, k, bt, frame, w)['loss'].backward()
-        opts[now].step(); opts[now].zero_grad()
+        step_opts[s].step(); step_opts[s].zero_grad()
 
     rows = {}
     for name, before, now in (('keypoints', lambda: keypoints(True), lambda: keypoints(False)),
                               ('adamw', lambda: adamw(False), lambda: adamw(True)),
-                              ('data', lambda: data(grid_before), lambda: data(grid_now)),
+                              ('grid', lambda: grid(grid_before), lambda: grid(grid_now)),
+                              ('items', one_by_one, batched),
+                              ('stem', lambda: stem('conv'), lambda: stem('pool_conv')),
                               ('step', lambda: step(False), lambda: step(True))):
         tb, tn = timed([before, now], a.repeats, 'cpu', warmup=2)
         rows[name] = dict(before_ms=round(tb * 1e3, 1), now_ms=round(tn * 1e3, 1), ratio=round(tb / tn, 2))

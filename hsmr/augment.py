@@ -7,7 +7,7 @@ Docs: https://hsmr-toolkit.github.io/hsmr/augment.html.md"""
 # %% auto #0
 __all__ = ['AUGM', 'AUGMENTATIONS', 'IDENTITY_AUGM', 'EXTREME_CROPS', 'FULL_BODY_PAIRS', 'UPPER_BODY_HEAD', 'KNEES_ANKLES',
            'VAL_FRACTION', 'sample_augm', 'extreme_crop_part', 'extreme_crop_box', 'crop_matrix', 'warp_crop',
-           'augment', 'split_indices', 'SyntheticDataset', 'keypoint_colors', 'items_figure']
+           'augment_batch', 'augment', 'split_indices', 'SyntheticDataset', 'keypoint_colors', 'items_figure']
 
 # %% ../nbs/10a_augment.ipynb #db218c30
 import math
@@ -110,11 +110,10 @@ def _affine_grid(theta, size):
     y, x = (torch.linspace(-1, 1, n, dtype=theta.dtype, device=theta.device) for n in size)
     return theta[:, None, None, :, 0] * x[:, None] + (theta[:, None, None, :, 1] * y[:, None, None] + theta[:, None, None, :, 2])
 
-def augment(rec: dict, augm: dict | None = None, size=CROP_SIZE, with_parts=False) -> dict:
-    "The training item (see the table above) of raw record `rec` under augmentation `augm` (`sample_augm`; None: none)."
+def _geometry(rec, augm, size):
+    "`augment`'s work on record `rec` but the pixels: the item without `img` (and `parts`), the crop's px map M (2, 3), the flip."
     a = dict(IDENTITY_AUGM if augm is None else augm)
-    img = rec['image']
-    H, W = img.shape[:2]
+    W = rec['image'].shape[1]
     kp2d, kp3d = np.array(rec['keypoints_2d'], np.float64), np.array(rec['keypoints_3d'], np.float64)
     center, side = np.array(rec['center'], np.float64), float(np.max(np.asarray(rec['scale']) * 200))
     do_extreme = False
@@ -122,7 +121,6 @@ def augment(rec: dict, augm: dict | None = None, size=CROP_SIZE, with_parts=Fals
         part = extreme_crop_part(kp2d, a['extreme_u'])
         box = extreme_crop_box(kp2d, part) if part else None
         if box is not None and box[1] > 4: (center, side), do_extreme = box, True
-    a['do_extreme_crop'] = do_extreme
     side_src = side * a['bbox_scale']
     c = center + np.array([a['tx_ratio'], a['ty_ratio']]) * side
     if a['do_flip']:
@@ -132,18 +130,8 @@ def augment(rec: dict, augm: dict | None = None, size=CROP_SIZE, with_parts=Fals
         kp3d[:, 0] = -kp3d[:, 0]
     M = crop_matrix(c, side_src, a['rot_deg'], size)
     kp2d[:, :2] = kp2d[:, :2] @ M[:, :2].T + M[:, 2]
-    src = torch.from_numpy(np.ascontiguousarray(img))
-    parts = torch.from_numpy(np.ascontiguousarray(rec['parts'])) if 'parts' in rec else None
-    if a['do_flip'] and parts is not None: src, parts = swap_sides(src, parts)   # a render: now of the mirrored body
-    chans = [src.permute(2, 0, 1)[None].float()] + ([parts[None, None].float()] if with_parts else [])
-    if a['do_flip']: chans = [x.flip(-1) for x in chans]
-    Mt = _f32(M)[None]
-    crop = warp_crop(chans[0], Mt, (size, size))[0]
-    crop = (crop * _f32(a['color_scale'])[:, None, None]).clamp(0, 255)
-    side_name = 'flip' if a['do_flip'] else 'orig'
-    other = 'orig' if a['do_flip'] else 'flip'
-    item = dict(img=normalize_image(crop),
-                kp2d=torch.cat([_f32(kp2d[:, :2] / size - 0.5), _f32(kp2d[:, 2:])], -1),
+    side_name, other = ('flip', 'orig') if a['do_flip'] else ('orig', 'flip')
+    item = dict(kp2d=torch.cat([_f32(kp2d[:, :2] / size - 0.5), _f32(kp2d[:, 2:])], -1),
                 kp3d=rotate_xy(_f32(kp3d), torch.tensor(a['rot_deg'])),
                 poses=_f32(rec[f'{side_name}_poses']), betas=_f32(rec[f'{side_name}_betas']),
                 has_poses=_f32(rec[f'{side_name}_has_poses']), has_betas=_f32(rec[f'{side_name}_has_betas']),
@@ -154,11 +142,34 @@ def augment(rec: dict, augm: dict | None = None, size=CROP_SIZE, with_parts=Fals
                 rot_deg=_f32(a['rot_deg']), do_flip=torch.tensor(a['do_flip']), do_extreme_crop=torch.tensor(do_extreme),
                 bbox_scale=_f32(a['bbox_scale']), tx_ratio=_f32(a['tx_ratio']), ty_ratio=_f32(a['ty_ratio']),
                 color_scale=_f32(a['color_scale']), box_center=_f32(c), box_side=_f32(side_src))
+    return item, M, bool(a['do_flip'])
+
+def augment_batch(recs, augms=None, size=CROP_SIZE, with_parts=False) -> list:
+    "`augment` of each record of `recs` under its draw in `augms` (a list; None: none), the pixels of all warped at once."
+    augms = [None] * len(recs) if augms is None else list(augms)
+    if len(augms) != len(recs): raise ValueError(f"augment_batch got {len(recs)} records but {len(augms)} draws; pass one draw (or None) per record.")
+    if not recs: return []
+    if len({r['image'].shape for r in recs}) > 1 or len({'parts' in r for r in recs}) > 1:   # photos of different sizes: one at a time
+        return [augment_batch([r], [a], size, with_parts)[0] for r, a in zip(recs, augms)]
+    items, Ms, flips = zip(*(_geometry(r, a, size) for r, a in zip(recs, augms)))
+    src = torch.from_numpy(np.stack([r['image'] for r in recs]))                        # (B, H, W, 3) uint8
+    parts = torch.from_numpy(np.stack([r['parts'] for r in recs])) if 'parts' in recs[0] else None
+    flip = torch.tensor(flips)
+    if flip.any() and parts is not None: src[flip], parts[flip] = swap_sides(src[flip], parts[flip])   # renders: now of the mirrored bodies
+    chans = [src.permute(0, 3, 1, 2).float()] + ([parts[:, None].float()] if with_parts else [])
+    for x in chans: x[flip] = x[flip].flip(-1)
+    Mt = _f32(np.stack(Ms))
+    crops = warp_crop(chans[0], Mt, (size, size))
+    crops = normalize_image(crops.mul_(torch.stack([it['color_scale'] for it in items])[:, :, None, None]).clamp_(0, 255))
     if with_parts:
-        p = warp_crop(chans[1], Mt, (size, size), 'nearest')[0, 0]
-        inside = warp_crop(torch.ones_like(chans[1]), Mt, (size, size), 'nearest')[0, 0]
-        item['parts'] = torch.where(inside > 0, p, 255.).to(torch.uint8)
-    return item
+        p = warp_crop(chans[1], Mt, (size, size), 'nearest')[:, 0]
+        inside = warp_crop(torch.ones_like(chans[1]), Mt, (size, size), 'nearest')[:, 0]
+        p = torch.where(inside > 0, p, 255.).to(torch.uint8)
+    return [dict(img=crops[i], **it, **(dict(parts=p[i]) if with_parts else {})) for i, it in enumerate(items)]
+
+def augment(rec: dict, augm: dict | None = None, size=CROP_SIZE, with_parts=False) -> dict:
+    "The training item (see the table above) of raw record `rec` under augmentation `augm` (`sample_augm`; None: none)."
+    return augment_batch([rec], [augm], size, with_parts)[0]
 
 # %% ../nbs/10a_augment.ipynb #9416177f
 VAL_FRACTION = 0.1   # share of the synthetic set held out for validation
@@ -178,10 +189,16 @@ class SyntheticDataset(Dataset):
         self.augm, self.aug_seed, self.with_parts, self.epoch = augm, aug_seed, with_parts, 0
     def __len__(self): return len(self.index)
     def set_epoch(self, epoch): self.epoch = int(epoch)
-    def __getitem__(self, i):
+    def draw(self, i):
+        "Item `i`'s raw record and augmentation draw, seeded by (aug_seed, epoch, person)."
         j = int(self.index[i])
         g = torch.Generator().manual_seed(hash((self.aug_seed, self.epoch, j)) & (2**63 - 1))
-        return augment(self.records[j], sample_augm(g, self.augm) if self.augm else None, with_parts=self.with_parts)
+        return self.records[j], sample_augm(g, self.augm) if self.augm else None
+    def __getitem__(self, i): return self.__getitems__([i])[0]
+    def __getitems__(self, idx):
+        "Items `idx` at once (a DataLoader's batch), the same as one by one."
+        recs, augms = zip(*map(self.draw, idx)) if len(idx) else ((), ())
+        return augment_batch(recs, augms, with_parts=self.with_parts)
 
 # %% ../nbs/10a_augment.ipynb #c95d022d
 def keypoint_colors():

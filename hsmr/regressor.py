@@ -49,9 +49,9 @@ class RegressorConfig:
     head_dim_head: int = 64           # ... of this size
     head_mlp: int = 1024              # decoder FFN hidden width
     patch: int = PATCH                # patch side (px); ViTPose's 16; a coarser one makes fewer tokens (the quickstart's 32: 8x6)
-    stem: str = 'patch'               # pixels to tokens: 'patch', ViTPose's one strided conv; 'conv', a conv stack (the quickstart's)
+    stem: str = 'patch'               # pixels to tokens: 'patch', ViTPose's one strided conv; 'conv', a conv stack; 'pool_conv', the stack on 2x2-averaged pixels (the quickstart's)
 
-STEMS = ('patch', 'conv')
+STEMS = ('patch', 'conv', 'pool_conv')
 
 MODEL_CONFIGS = {
     'vit_h': RegressorConfig(1280, 32, 16, 0.55),   # ViTPose-H backbone, HSMR's released model (HSMR `lib/modeling/networks/backbones/vit.py`)
@@ -125,27 +125,28 @@ STEM_WIDTH = 16   # channels of the conv stem's first layer; each next layer dou
                   # a little better in 14_train's sweep but made a quickstart step 189 -> 258 ms on a 2-core CPU, measured
                   # before the stem ran channels-last; a model step alone, channels-last: 146 -> 235 ms)
 
-def conv_stem_layers(patch) -> int:
-    "How many 3x3 stride-2 conv layers make `patch`-px tokens on ViTPose's token grid, or a ValueError naming the sides that do."
+def conv_stem_layers(patch, pool=False) -> int:
+    "How many 3x3 stride-2 conv layers make `patch`-px tokens on ViTPose's token grid (after a 2x2 average if `pool`), or a ValueError naming the sides that do."
     ok = []
-    for p in (2 ** k for k in range(1, 8)):
+    for p in (2 ** k for k in range(1 + pool, 8)):
         sides = [IMAGE_SIZE, VIT_COLUMNS.stop - VIT_COLUMNS.start]
         for _ in range(p.bit_length() - 1): sides = [-(-s // 2) for s in sides]   # a 3x3, stride-2, padding-1 conv halves, rounding up
         if tuple(sides) == token_grid(p): ok.append(p)
-    if patch not in ok: raise ValueError(f"patch={patch}: the conv stem halves the image, so it makes tokens of {ok} px only; pick one.")
-    return patch.bit_length() - 1
+    if patch not in ok:
+        raise ValueError(f"patch={patch}: the {'pool_conv' if pool else 'conv'} stem halves the image, so it makes tokens of {ok} px only; pick one.")
+    return patch.bit_length() - 1 - pool
 
 def check_stem(stem, patch):
     "A ValueError naming the fix when `stem` is unknown or cannot make `patch`-px tokens."
     if stem not in STEMS: raise ValueError(f"stem={stem!r}: use one of {list(STEMS)}.")
-    if stem == 'conv': conv_stem_layers(patch)
+    if stem != 'patch': conv_stem_layers(patch, pool=stem == 'pool_conv')
 
 class ConvStem(nn.Module):
-    "Tokens from log2(`patch`) 3x3 stride-2 convs, each with BatchNorm and ReLU, then a 1x1 conv to `dim` (Xiao et al. 2021), run channels-last."
-    def __init__(self, dim, patch=PATCH, width=None):
+    "Tokens from log2(`patch`) 3x3 stride-2 convs, each with BatchNorm and ReLU, then a 1x1 conv to `dim` (Xiao et al. 2021), run channels-last; `pool`: a 2x2 average first, and one conv fewer."
+    def __init__(self, dim, patch=PATCH, width=None, pool=False):
         super().__init__()
-        layers, c = [], 3
-        for i in range(conv_stem_layers(patch)):
+        layers, c = [nn.AvgPool2d(2)] if pool else [], 3
+        for i in range(conv_stem_layers(patch, pool)):
             o = min((width or STEM_WIDTH) * 2 ** i, dim)
             layers += [nn.Conv2d(c, o, 3, 2, 1, bias=False), nn.BatchNorm2d(o), nn.ReLU(inplace=True)]
             c = o
@@ -160,7 +161,7 @@ class ViT(nn.Module):
     def __init__(self, dim, depth, heads, mlp_ratio=4., drop_path=0., patch=PATCH, stem='patch'):
         super().__init__()
         check_stem(stem, patch)
-        self.patch_embed = (PatchEmbed if stem == 'patch' else ConvStem)(dim, patch)
+        self.patch_embed = PatchEmbed(dim, patch) if stem == 'patch' else ConvStem(dim, patch, pool=stem == 'pool_conv')
         rows, cols = token_grid(patch)
         self.pos_embed = nn.Parameter(torch.zeros(1, rows * cols + 1, dim))
         rates = [drop_path * i / max(depth - 1, 1) for i in range(depth)]   # linear stochastic-depth schedule

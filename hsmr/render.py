@@ -36,7 +36,7 @@ SIDES = ('orig', 'flip')                # the two pseudo-GT sets of a person (su
 def normalize_image(img):
     "Normalised crops (..., 3, H, W) of RGB images (..., 3, H, W) on a 0..255 scale."
     m, s = (img.new_tensor(v)[:, None, None] * 255 for v in (IMAGENET_MEAN, IMAGENET_STD))
-    return (img - m) / s
+    return (img - m).div_(s)   # in place on the new tensor: one 256x256 batch allocated, not two
 
 def denormalize_image(img):
     "uint8 RGB images (..., H, W, 3) of normalised crops (..., 3, H, W), for display."

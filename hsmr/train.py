@@ -41,7 +41,7 @@ class TrainConfig:
     "Every training setting; defaults are HSMR's (supplement S.3, HSMR `configs/exp/hsmr/train.yaml`)."
     model: str = field(default='vit_h', metadata=dict(help=f"regressor: one of {list(MODEL_CONFIGS)}"))
     patch: int = field(default=PATCH, metadata=dict(help="ViT patch side (px): 16 is ViTPose's; 32 makes a quarter of the tokens"))
-    stem: str = field(default='patch', metadata=dict(help="pixels to tokens: 'patch' (ViTPose's one strided conv) or 'conv' (a stack of 3x3 stride-2 convs, which learns faster from scratch)"))
+    stem: str = field(default='patch', metadata=dict(help="pixels to tokens: 'patch' (ViTPose's one strided conv), 'conv' (a stack of 3x3 stride-2 convs, which learns faster from scratch) or 'pool_conv' (the stack on 2x2-averaged pixels: a quarter of its cost)"))
     embed_dim: int = field(default=0, metadata=dict(help=f"ViT width; 0: the model's own ({_own('embed_dim')})"))
     depth: int = field(default=0, metadata=dict(help=f"ViT blocks; 0: the model's own ({_own('depth')})"))
     heads: int = field(default=0, metadata=dict(help=f"ViT attention heads; 0: the model's own ({_own('heads')})"))
@@ -95,10 +95,10 @@ class TrainConfig:
 MODEL_SETTINGS = ('embed_dim', 'depth', 'heads', 'head_depth', 'head_heads')   # named as in RegressorConfig; 0: the model's own
 
 RUN_CONFIGS = {
-    'quickstart': dict(model='tiny', embed_dim=128, heads=2, head_depth=3, head_heads=8, patch=32, stem='conv',
-                       data='synthetic', n_synthetic=2048, label_noise=0.25, augment='mild', batch_size=16, steps=1500,
-                       lr=3e-4, lr_schedule='wsd', num_workers=0, refine_warmup=700, refine_interval=400, refine_samples=256, refine_iters=30,
-                       log_every=10, val_every=400, ckpt_every=400, precision='auto', w_orient=0.05, w_body_pose=0.05),
+    'quickstart': dict(model='tiny', embed_dim=128, heads=2, head_depth=3, head_heads=8, patch=32, stem='pool_conv',
+                       data='synthetic', n_synthetic=2048, label_noise=0.25, augment='mild', batch_size=16, steps=2600,
+                       lr=3e-4, lr_schedule='wsd', num_workers=0, refine_warmup=1300, refine_interval=700, refine_samples=256, refine_iters=30,
+                       log_every=10, val_every=650, ckpt_every=650, precision='auto', w_orient=0.05, w_body_pose=0.1),
     'vit_b_ablation': dict(model='vit_b', datasets='4ds', batch_size=300, steps=60_000, devices=1),   # supplement S.4
     'vit_h_full': dict(model='vit_h', datasets='all', batch_size=78, steps=160_000, devices=8, strategy='ddp'),  # S.3
 }
@@ -140,7 +140,7 @@ def _check_cfg(cfg):
     if cfg.backbone_weights and cfg.patch != PATCH:
         raise ValueError(f"backbone_weights=... holds a ViTPose backbone with {PATCH}-px patches; set patch={PATCH} to load it.")
     check_stem(cfg.stem, cfg.patch)
-    if cfg.stem == 'conv' and cfg.backbone_weights:
+    if cfg.stem != 'patch' and cfg.backbone_weights:
         raise ValueError("backbone_weights=... holds ViTPose's patch embedding; set stem=patch to load it.")
     for k in MODEL_SETTINGS:
         if getattr(cfg, k) < 0: raise ValueError(f"{k}={getattr(cfg, k)} must not be negative (0: the model's own).")
@@ -217,11 +217,15 @@ class NoisyLabels(torch.utils.data.Dataset):
         g = torch.Generator().manual_seed(int.from_bytes(digest[:4], 'little'))
         if torch.rand(1, generator=g).item() >= self.fraction: return None
         return 0.6 * torch.randn(N_POSE, generator=g), torch.randn(10, generator=g)
-    def __getitem__(self, i):
-        item = self.dataset[i]
+    def corrupt(self, item):
+        "`item` with its label corrupted if its key is one of the `fraction` chosen, and `corrupted` saying so."
         n = self.noise(item['key'])
         if n is None: return dict(item, corrupted=torch.tensor(False))
         return dict(item, poses=item['poses'] + n[0], betas=n[1], corrupted=torch.tensor(True))
+    def __getitem__(self, i): return self.corrupt(self.dataset[i])
+    def __getitems__(self, idx):   # a DataLoader's whole batch: the dataset's own batched path when it has one
+        many = getattr(self.dataset, '__getitems__', None)
+        return [self.corrupt(it) for it in (many(idx) if many else [self.dataset[i] for i in idx])]
 
 # %% ../nbs/14_train.ipynb #9d0bfc06
 def batch_losses(out, k, batch, frame, weights=None) -> dict:
