@@ -26,7 +26,7 @@ from .keypoints import KeypointMap, KEYPOINT_NAMES, N_KEYPOINTS, CROP_SIZE, skel
 from .regressor import CHECKPOINT_FORMAT, build_model, load_checkpoint, infer
 from .limits import skel_violation, violation_stats, VIOLATION_TOLERANCES_DEG, SKEL_VIOLATION_PARTS
 from .metrics import (MetricMeter, kp44_3d_errors, mpvpe, pa_mpvpe, moyo_errors, kp_l2, EVAL_KP_14_NAMES, PCK_MIN_CONF,
-                          BOX_SCALE_PX, angle_correlations, correlation_intervals, arm_correlations)
+                          BOX_SCALE_PX, angle_measures, ANGLE_MEASURES)
 from .augment import SyntheticDataset, crop_matrix, warp_crop
 from .render import normalize_image, denormalize_image
 from .shards import load_pyd
@@ -267,8 +267,7 @@ def evaluate(model, data, protocol=None, batch_size=16, device='cpu', skel=None,
     angles = {}
     if true_poses:                                                          # the synthetic set knows the true angles
         t = torch.cat(true_poses).float()
-        angles = dict(angle_corr=angle_correlations(preds['poses'], t), key_angle_corr_95=correlation_intervals(preds['poses'], t),
-                      arm_corr=arm_correlations(skel, preds['poses'], t))
+        angles = angle_measures(skel, preds['poses'], t)
     return dict(protocol=protocol, n=len(preds['poses']), metrics=metrics, per_joint=per_joint, **angles,
                 joint_names=SMPL_JOINT_NAMES if protocol == 'moyo' else EVAL_KP_14_NAMES,
                 per_sample={k: meter.values(k).numpy() for k in meter._values if meter.values(k).ndim == 1},
@@ -413,7 +412,7 @@ def run_eval(checkpoint, data='synthetic', img_dir=None, report=None, n=2048, se
         path = str(write_report(result, shown, report, skel, info=info, title=f'hsmr evaluation: {getattr(ds, "name", data)}'))
     return json_safe({'checkpoint': str(checkpoint), 'model': info['model_name'], 'step': info['step'],
                       'data': getattr(ds, 'name', str(data)), 'protocol': result['protocol'], 'n': result['n'],
-                      'metrics': result['metrics'], **{k: result[k] for k in ('angle_corr', 'key_angle_corr_95', 'arm_corr') if k in result},
+                      'metrics': result['metrics'], **{k: result[k] for k in ANGLE_MEASURES if k in result},
                       'report': path, 'seconds': time.perf_counter() - t0}, 4)
 
 @call_parse

@@ -6,10 +6,10 @@ Docs: https://hsmr-toolkit.github.io/hsmr/metrics.html.md"""
 
 # %% auto #0
 __all__ = ['M_TO_MM', 'M3_TO_DM3', 'EVAL_KP_14_NAMES', 'MOYO_ROOT_JOINT', 'PCK_THRESHOLDS', 'PCK_MIN_CONF', 'BOX_SCALE_PX',
-           'MOCAP_MAX_PVE_THRESHOLD', 'KEY_ANGLES', 'point_errors', 'mpjpe', 'procrustes', 'procrustes_align',
-           'pa_mpjpe', 'kp44_3d_errors', 'mpvpe', 'pa_mpvpe', 'moyo_errors', 'bbox_expand_factor', 'pck_counts',
-           'pck_from_counts', 'pck', 'kp_l2', 'mesh_volume', 'volume_error_dm3', 'MetricMeter', 'angle_correlations',
-           'correlation_intervals', 'humerus_angles', 'arm_correlations']
+           'MOCAP_MAX_PVE_THRESHOLD', 'KEY_ANGLES', 'ANGLE_MEASURES', 'point_errors', 'mpjpe', 'procrustes',
+           'procrustes_align', 'pa_mpjpe', 'kp44_3d_errors', 'mpvpe', 'pa_mpvpe', 'moyo_errors', 'bbox_expand_factor',
+           'pck_counts', 'pck_from_counts', 'pck', 'kp_l2', 'mesh_volume', 'volume_error_dm3', 'MetricMeter',
+           'angle_correlations', 'correlation_intervals', 'humerus_angles', 'arm_correlations', 'angle_measures']
 
 # %% ../nbs/13_metrics.ipynb #65948c1a
 import math
@@ -265,3 +265,10 @@ def arm_correlations(skel, poses, true_poses) -> dict:
     dev = skel.skin_template.device
     p, t = humerus_angles(skel, poses.float().to(dev)), humerus_angles(skel, true_poses.float().to(dev))
     return {k: float(torch.corrcoef(torch.stack([t[k].double(), p[k].double()]))[0, 1]) for k in t}
+
+ANGLE_MEASURES = ('angle_corr', 'key_angle_corr_95', 'arm_corr')   # what `angle_measures` returns, as training and evaluation report it
+
+def angle_measures(skel, poses, true_poses) -> dict:
+    "How well poses (B, 46) read true_poses (B, 46), each of `ANGLE_MEASURES`: `angle_correlations`, `correlation_intervals` of the key angles, `arm_correlations`."
+    return dict(zip(ANGLE_MEASURES, (angle_correlations(poses, true_poses), correlation_intervals(poses, true_poses),
+                                     arm_correlations(skel, poses, true_poses))))

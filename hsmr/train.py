@@ -27,7 +27,7 @@ from .augment import VAL_FRACTION, SyntheticDataset, AUGMENTATIONS
 from .shards import ShardDataset, MixedDataset, MIXTURE_WEIGHTS, MIXTURE_4DS
 from .render import rotate_orientation, pelvis_frame
 from .refine import REFINE, PseudoGTStore, PredictionCache, refine_due, refine_round, joint_error
-from .metrics import kp44_3d_errors, KEY_ANGLES, angle_correlations, correlation_intervals, humerus_angles, arm_correlations
+from .metrics import kp44_3d_errors, KEY_ANGLES, angle_correlations, correlation_intervals, humerus_angles, arm_correlations, angle_measures, ANGLE_MEASURES
 
 # %% ../nbs/14_train.ipynb #4293c47e
 def _own(k):
@@ -505,9 +505,8 @@ def train(cfg: TrainConfig, out='runs/quickstart', restart=False, progress=True,
     # the summary: the trained model and the mean-pose baseline on the held-out set
     final = run_validation(with_poses=True) if state['step'] >= cfg.steps else None
     base = validate(None, val_loader, skel, kp_map, fabric.device) if final is not None else None
-    corr = angle_correlations(final['poses'], final['true_poses']) if final is not None else {}
-    ci = correlation_intervals(final['poses'], final['true_poses']) if final is not None else {}
-    arms = arm_correlations(skel, final['poses'], final['true_poses']) if final is not None else {}
+    angles = angle_measures(skel, final['poses'], final['true_poses']) if final is not None else {}
+    corr, ci, arms = (angles.get(k, {}) for k in ANGLE_MEASURES)
     labels = label_repairs(train_ds, store, skel) if isinstance(train_ds, NoisyLabels) and cfg.refine else {}
     for lg in fabric.loggers: lg.save()
     ckpts = checkpoints(out)
