@@ -16,6 +16,8 @@ processes hits both alike):
   2x2-averaged pixels (`stem='pool_conv'`);
 - step: all of it (data, forward, losses, backward, AdamW), round 8's quickstart (the conv stem, items one at a
   time) against the present one.
+`--batch-sizes 16,24,32` adds the present step at each batch size (interleaved): milliseconds per step and per crop,
+to see whether larger batches would show the network more crops in the same time (14_train, round 10).
 The last line is a JSON object with the numbers. CPU only, as the quickstart runs; `--threads 0` keeps torch's default.
 """
 import argparse, itertools, json, sys, warnings
@@ -40,6 +42,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--repeats', type=int, default=15)
     ap.add_argument('--threads', type=int, default=0)
+    ap.add_argument('--batch-sizes', default='', help='comma-separated batch sizes to time the present step at, e.g. 16,24,32')
     a = ap.parse_args()
     if a.threads: torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -88,6 +91,19 @@ def main():
         tb, tn = timed([before, now], a.repeats, 'cpu', warmup=2)
         rows[name] = dict(before_ms=round(tb * 1e3, 1), now_ms=round(tn * 1e3, 1), ratio=round(tb / tn, 2))
         print(f"{name:10s} before {tb * 1e3:7.1f} ms   now {tn * 1e3:7.1f} ms   {tb / tn:5.2f}x", flush=True)
+    if a.batch_sizes:
+        sizes = [int(b) for b in a.batch_sizes.split(',')]
+        def sized_step(bs):
+            order_b = itertools.cycle(EpochSampler(len(ds), bs, cfg.seed, 0, 0, 0, 1))
+            def f():
+                bt = default_collate(ds.__getitems__(next(order_b)))
+                out, k = infer(model, bt['img'], skel, kp_map, verts=False)
+                batch_losses(out, k, bt, frame, w)['loss'].backward()
+                step_opts[cfg.stem].step(); step_opts[cfg.stem].zero_grad()
+            return f
+        ts = timed([sized_step(bs) for bs in sizes], a.repeats, 'cpu', warmup=2)
+        rows['batch_sizes'] = {bs: dict(step_ms=round(t * 1e3, 1), crop_ms=round(t * 1e3 / bs, 2)) for bs, t in zip(sizes, ts)}
+        for bs, t in zip(sizes, ts): print(f"batch {bs:3d}  {t * 1e3:7.1f} ms a step   {t * 1e3 / bs:5.2f} ms a crop", flush=True)
     print(json.dumps(dict(threads=torch.get_num_threads(), repeats=a.repeats, **rows)))
 
 

@@ -6,10 +6,11 @@ Docs: https://hsmr-toolkit.github.io/hsmr/metrics.html.md"""
 
 # %% auto #0
 __all__ = ['M_TO_MM', 'M3_TO_DM3', 'EVAL_KP_14_NAMES', 'MOYO_ROOT_JOINT', 'PCK_THRESHOLDS', 'PCK_MIN_CONF', 'BOX_SCALE_PX',
-           'MOCAP_MAX_PVE_THRESHOLD', 'KEY_ANGLES', 'ANGLE_MEASURES', 'point_errors', 'mpjpe', 'procrustes',
+           'MOCAP_MAX_PVE_THRESHOLD', 'KEY_ANGLES', 'VIEWS', 'ANGLE_MEASURES', 'point_errors', 'mpjpe', 'procrustes',
            'procrustes_align', 'pa_mpjpe', 'kp44_3d_errors', 'mpvpe', 'pa_mpvpe', 'moyo_errors', 'bbox_expand_factor',
            'pck_counts', 'pck_from_counts', 'pck', 'kp_l2', 'mesh_volume', 'volume_error_dm3', 'MetricMeter',
-           'angle_correlations', 'correlation_intervals', 'humerus_angles', 'arm_correlations', 'angle_measures']
+           'angle_correlations', 'correlation_intervals', 'humerus_angles', 'arm_correlations', 'facing_angles',
+           'view_correlations', 'angle_measures']
 
 # %% ../nbs/13_metrics.ipynb #65948c1a
 import math
@@ -266,9 +267,33 @@ def arm_correlations(skel, poses, true_poses) -> dict:
     p, t = humerus_angles(skel, poses.float().to(dev)), humerus_angles(skel, true_poses.float().to(dev))
     return {k: float(torch.corrcoef(torch.stack([t[k].double(), p[k].double()]))[0, 1]) for k in t}
 
-ANGLE_MEASURES = ('angle_corr', 'key_angle_corr_95', 'arm_corr')   # what `angle_measures` returns, as training and evaluation report it
+# %% ../nbs/13_metrics.ipynb #7e3b2a11
+VIEWS = {'front': (0., 45.), 'side': (45., 135.), 'back': (135., 180.)}   # degrees between where a body faces and the direction to the camera
+
+def facing_angles(skel, poses) -> torch.Tensor:
+    "The angle (B,) rad between where the bodies of SKEL poses (B, 46) face (the pelvis's forward axis) and the direction to the camera: 0 facing it, pi/2 side-on, pi turned away."
+    B, p = poses.shape[0], JOINT_NAMES.index('pelvis')
+    with torch.no_grad():
+        o = skel(poses, poses.new_zeros(B, N_BETAS), poses.new_zeros(B, 3), skelmesh=False)
+        rest = skel(poses.new_zeros(1, N_POSE), poses.new_zeros(1, N_BETAS), poses.new_zeros(1, 3), skelmesh=False)
+    fwd = (o.joints_ori[:, p] @ rest.joints_ori[:, p].transpose(-1, -2))[..., 2]   # the rest pose's forward (+z) in the camera frame (+z: away from the camera)
+    return torch.acos((-fwd[:, 2] / fwd.norm(dim=-1)).clamp(-1, 1))
+
+def view_correlations(skel, poses, true_poses, names=KEY_ANGLES, min_people=20) -> dict:
+    "`angle_correlations` of the angles `names` within each of `VIEWS` of the true bodies (`facing_angles`): view -> {'people': n, name: r, ...}; only the count for a view of fewer than `min_people`."
+    deg = torch.rad2deg(facing_angles(skel, true_poses.float().to(skel.skin_template.device))).to(poses.device)
+    out = {}
+    for view, (lo, hi) in VIEWS.items():
+        m = (deg >= lo) & ((deg < hi) if hi < 180 else (deg <= hi))
+        out[view] = {'people': int(m.sum())}
+        if m.sum() >= min_people:
+            r = angle_correlations(poses[m], true_poses[m.to(true_poses.device)])
+            out[view].update({k: r[k] for k in names if k in r})
+    return out
+
+ANGLE_MEASURES = ('angle_corr', 'key_angle_corr_95', 'arm_corr', 'view_corr')   # what `angle_measures` returns, as training and evaluation report it
 
 def angle_measures(skel, poses, true_poses) -> dict:
-    "How well poses (B, 46) read true_poses (B, 46), each of `ANGLE_MEASURES`: `angle_correlations`, `correlation_intervals` of the key angles, `arm_correlations`."
+    "How well poses (B, 46) read true_poses (B, 46), each of `ANGLE_MEASURES`: `angle_correlations`, `correlation_intervals` of the key angles, `arm_correlations`, `view_correlations`."
     return dict(zip(ANGLE_MEASURES, (angle_correlations(poses, true_poses), correlation_intervals(poses, true_poses),
-                                     arm_correlations(skel, poses, true_poses))))
+                                     arm_correlations(skel, poses, true_poses), view_correlations(skel, poses, true_poses))))

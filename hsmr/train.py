@@ -506,7 +506,7 @@ def train(cfg: TrainConfig, out='runs/quickstart', restart=False, progress=True,
     final = run_validation(with_poses=True) if state['step'] >= cfg.steps else None
     base = validate(None, val_loader, skel, kp_map, fabric.device) if final is not None else None
     angles = angle_measures(skel, final['poses'], final['true_poses']) if final is not None else {}
-    corr, ci, arms = (angles.get(k, {}) for k in ANGLE_MEASURES)
+    corr, ci, arms, views = (angles.get(k, {}) for k in ANGLE_MEASURES)
     labels = label_repairs(train_ds, store, skel) if isinstance(train_ds, NoisyLabels) and cfg.refine else {}
     for lg in fabric.loggers: lg.save()
     ckpts = checkpoints(out)
@@ -522,6 +522,7 @@ def train(cfg: TrainConfig, out='runs/quickstart', restart=False, progress=True,
                 val_people=final and len(final['poses']),
                 angle_corr={k: round(r, 2) for k, r in corr.items()} or None,
                 arm_corr={k: round(r, 2) for k, r in arms.items()} or None,
+                view_corr={v: {k: round(x, 2) if isinstance(x, float) else x for k, x in d.items()} for v, d in views.items()} or None,
                 labels_corrupted=labels.get('corrupted'), labels_refined=labels.get('replaced'),
                 labels_repaired=labels.get('repaired'), label_error_before_mm=labels.get('error_before_mm') and round(labels['error_before_mm'], 1),
                 label_error_after_mm=labels.get('error_after_mm') and round(labels['error_after_mm'], 1),
