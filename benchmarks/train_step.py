@@ -74,12 +74,11 @@ def main():
         finally: augment._affine_grid = grid_now
     def stem(s):
         m = models[s]; m(imgs).poses.sum().backward(); m.zero_grad()
-    def step(now):
-        s = 'pool_conv' if now else 'conv'
-        bt = batched() if now else one_by_one()
+    def train_step(s, bt):
         out, k = infer(models[s], bt['img'], skel, kp_map, verts=False)
         batch_losses(out, k, bt, frame, w)['loss'].backward()
         step_opts[s].step(); step_opts[s].zero_grad()
+    def step(now): train_step('pool_conv', batched()) if now else train_step('conv', one_by_one())
 
     rows = {}
     for name, before, now in (('keypoints', lambda: keypoints(True), lambda: keypoints(False)),
@@ -95,12 +94,7 @@ def main():
         sizes = [int(b) for b in a.batch_sizes.split(',')]
         def sized_step(bs):
             order_b = itertools.cycle(EpochSampler(len(ds), bs, cfg.seed, 0, 0, 0, 1))
-            def f():
-                bt = default_collate(ds.__getitems__(next(order_b)))
-                out, k = infer(model, bt['img'], skel, kp_map, verts=False)
-                batch_losses(out, k, bt, frame, w)['loss'].backward()
-                step_opts[cfg.stem].step(); step_opts[cfg.stem].zero_grad()
-            return f
+            return lambda: train_step(cfg.stem, default_collate(ds.__getitems__(next(order_b))))
         ts = timed([sized_step(bs) for bs in sizes], a.repeats, 'cpu', warmup=2)
         rows['batch_sizes'] = {bs: dict(step_ms=round(t * 1e3, 1), crop_ms=round(t * 1e3 / bs, 2)) for bs, t in zip(sizes, ts)}
         for bs, t in zip(sizes, ts): print(f"batch {bs:3d}  {t * 1e3:7.1f} ms a step   {t * 1e3 / bs:5.2f} ms a crop", flush=True)

@@ -245,13 +245,18 @@ def correlation_intervals(poses, true_poses, names=KEY_ANGLES, level=0.95) -> di
     return out
 
 # %% ../nbs/13_metrics.ipynb #7e3b2a02
-def humerus_angles(skel, poses) -> dict:
-    "`humerus_elevation_{r,l}` (0: hanging, pi/2: level) and `humerus_forward_{r,l}` (> 0: in front of the chest) (B,) rad of SKEL poses (B, 46), mean shape, in the thorax's frame."
-    B, ids = poses.shape[0], {n: JOINT_NAMES.index(n) for n in ('thorax', 'humerus_r', 'ulna_r', 'humerus_l', 'ulna_l')}
+def _turn_from_rest(skel, poses, joint) -> tuple:
+    "SKEL's output for poses (B, 46) (mean shape, no translation, no gradients) and how `joint` is turned (B, 3, 3) from the rest pose."
+    B, j = poses.shape[0], JOINT_NAMES.index(joint)
     with torch.no_grad():
         o = skel(poses, poses.new_zeros(B, N_BETAS), poses.new_zeros(B, 3), skelmesh=False)
         rest = skel(poses.new_zeros(1, N_POSE), poses.new_zeros(1, N_BETAS), poses.new_zeros(1, 3), skelmesh=False)
-    R = o.joints_ori[:, ids['thorax']] @ rest.joints_ori[:, ids['thorax']].transpose(-1, -2)   # the thorax's turn from rest
+    return o, o.joints_ori[:, j] @ rest.joints_ori[:, j].transpose(-1, -2)
+
+def humerus_angles(skel, poses) -> dict:
+    "`humerus_elevation_{r,l}` (0: hanging, pi/2: level) and `humerus_forward_{r,l}` (> 0: in front of the chest) (B,) rad of SKEL poses (B, 46), mean shape, in the thorax's frame."
+    ids = {n: JOINT_NAMES.index(n) for n in ('humerus_r', 'ulna_r', 'humerus_l', 'ulna_l')}
+    o, R = _turn_from_rest(skel, poses, 'thorax')
     out = {}
     for s in 'rl':
         u = o.joints[:, ids[f'ulna_{s}']] - o.joints[:, ids[f'humerus_{s}']]              # shoulder -> elbow
@@ -272,11 +277,7 @@ VIEWS = {'front': (0., 45.), 'side': (45., 135.), 'back': (135., 180.)}   # degr
 
 def facing_angles(skel, poses) -> torch.Tensor:
     "The angle (B,) rad between where the bodies of SKEL poses (B, 46) face (the pelvis's forward axis) and the direction to the camera: 0 facing it, pi/2 side-on, pi turned away."
-    B, p = poses.shape[0], JOINT_NAMES.index('pelvis')
-    with torch.no_grad():
-        o = skel(poses, poses.new_zeros(B, N_BETAS), poses.new_zeros(B, 3), skelmesh=False)
-        rest = skel(poses.new_zeros(1, N_POSE), poses.new_zeros(1, N_BETAS), poses.new_zeros(1, 3), skelmesh=False)
-    fwd = (o.joints_ori[:, p] @ rest.joints_ori[:, p].transpose(-1, -2))[..., 2]   # the rest pose's forward (+z) in the camera frame (+z: away from the camera)
+    fwd = _turn_from_rest(skel, poses, 'pelvis')[1][..., 2]   # the rest pose's forward (+z) in the camera frame (+z: away from the camera)
     return torch.acos((-fwd[:, 2] / fwd.norm(dim=-1)).clamp(-1, 1))
 
 def view_correlations(skel, poses, true_poses, names=KEY_ANGLES, min_people=20) -> dict:

@@ -27,7 +27,7 @@ from .augment import VAL_FRACTION, SyntheticDataset, AUGMENTATIONS
 from .shards import ShardDataset, MixedDataset, MIXTURE_WEIGHTS, MIXTURE_4DS
 from .render import rotate_orientation, pelvis_frame
 from .refine import REFINE, PseudoGTStore, PredictionCache, refine_due, refine_round, joint_error
-from .metrics import kp44_3d_errors, KEY_ANGLES, angle_correlations, correlation_intervals, humerus_angles, arm_correlations, angle_measures, ANGLE_MEASURES
+from .metrics import kp44_3d_errors, KEY_ANGLES, angle_measures, ANGLE_MEASURES
 
 # %% ../nbs/14_train.ipynb #4293c47e
 def _own(k):
