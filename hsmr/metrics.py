@@ -6,11 +6,11 @@ Docs: https://hsmr-toolkit.github.io/hsmr/metrics.html.md"""
 
 # %% auto #0
 __all__ = ['M_TO_MM', 'M3_TO_DM3', 'EVAL_KP_14_NAMES', 'MOYO_ROOT_JOINT', 'PCK_THRESHOLDS', 'PCK_MIN_CONF', 'BOX_SCALE_PX',
-           'MOCAP_MAX_PVE_THRESHOLD', 'KEY_ANGLES', 'VIEWS', 'ANGLE_MEASURES', 'point_errors', 'mpjpe', 'procrustes',
-           'procrustes_align', 'pa_mpjpe', 'kp44_3d_errors', 'mpvpe', 'pa_mpvpe', 'moyo_errors', 'bbox_expand_factor',
-           'pck_counts', 'pck_from_counts', 'pck', 'kp_l2', 'mesh_volume', 'volume_error_dm3', 'MetricMeter',
-           'angle_correlations', 'correlation_intervals', 'humerus_angles', 'arm_correlations', 'facing_angles',
-           'view_correlations', 'angle_measures']
+           'MOCAP_MAX_PVE_THRESHOLD', 'KEY_ANGLES', 'FACING_VIEWS', 'ANGLE_MEASURES', 'point_errors', 'mpjpe',
+           'procrustes', 'procrustes_align', 'pa_mpjpe', 'kp44_3d_errors', 'mpvpe', 'pa_mpvpe', 'moyo_errors',
+           'bbox_expand_factor', 'pck_counts', 'pck_from_counts', 'pck', 'kp_l2', 'mesh_volume', 'volume_error_dm3',
+           'MetricMeter', 'angle_correlations', 'correlation_intervals', 'humerus_angles', 'arm_correlations',
+           'facing_angles', 'view_correlations', 'angle_measures']
 
 # %% ../nbs/13_metrics.ipynb #65948c1a
 import math
@@ -273,7 +273,7 @@ def arm_correlations(skel, poses, true_poses) -> dict:
     return {k: float(torch.corrcoef(torch.stack([t[k].double(), p[k].double()]))[0, 1]) for k in t}
 
 # %% ../nbs/13_metrics.ipynb #7e3b2a11
-VIEWS = {'front': (0., 45.), 'side': (45., 135.), 'back': (135., 180.)}   # degrees between where a body faces and the direction to the camera
+FACING_VIEWS = {'front': (0., 45.), 'side': (45., 135.), 'back': (135., 180.)}   # degrees between where a body faces and the direction to the camera
 
 def facing_angles(skel, poses) -> torch.Tensor:
     "The angle (B,) rad between where the bodies of SKEL poses (B, 46) face (the pelvis's forward axis) and the direction to the camera: 0 facing it, pi/2 side-on, pi turned away."
@@ -281,10 +281,10 @@ def facing_angles(skel, poses) -> torch.Tensor:
     return torch.acos((-fwd[:, 2] / fwd.norm(dim=-1)).clamp(-1, 1))
 
 def view_correlations(skel, poses, true_poses, names=KEY_ANGLES, min_people=20) -> dict:
-    "`angle_correlations` of the angles `names` within each of `VIEWS` of the true bodies (`facing_angles`): view -> {'people': n, name: r, ...}; only the count for a view of fewer than `min_people`."
+    "`angle_correlations` of the angles `names` within each of `FACING_VIEWS` of the true bodies (`facing_angles`): view -> {'people': n, name: r, ...}; only the count for a view of fewer than `min_people`."
     deg = torch.rad2deg(facing_angles(skel, true_poses.float().to(skel.skin_template.device))).to(poses.device)
     out = {}
-    for view, (lo, hi) in VIEWS.items():
+    for view, (lo, hi) in FACING_VIEWS.items():
         m = (deg >= lo) & ((deg < hi) if hi < 180 else (deg <= hi))
         out[view] = {'people': int(m.sum())}
         if m.sum() >= min_people:
