@@ -15,7 +15,10 @@ processes hits both alike):
 - stem: the network forward and backward on 16 crops, with the conv stem (`stem='conv'`) against the conv stem on
   2x2-averaged pixels (`stem='pool_conv'`);
 - step: all of it (data, forward, losses, backward, AdamW), round 8's quickstart (the conv stem, items one at a
-  time) against the present one.
+  time) against round 11's (`pool_conv`, the batch at once);
+- muon: that step with AdamW (round 11's quickstart) against the present quickstart's `optimizer='muon'`
+  (hsmr.train.MuonAdamW: Muon on the ViT blocks' weight matrices, AdamW on the rest);
+- muon_head: the present step with Muon on the head's weight matrices as well (not taken) against without.
 `--batch-sizes 16,24,32` adds the present step at each batch size (interleaved): milliseconds per step and per crop,
 to see whether larger batches would show the network more crops in the same time (14_train, round 10).
 The last line is a JSON object with the numbers. CPU only, as the quickstart runs; `--threads 0` keeps torch's default.
@@ -29,7 +32,7 @@ from torch.utils.data import default_collate
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 warnings.filterwarnings('ignore')
 import hsmr.augment as augment
-from hsmr.train import make_config, model_overrides, loss_weights, batch_losses, _train_data, EpochSampler
+from hsmr.train import make_config, model_overrides, loss_weights, batch_losses, _train_data, EpochSampler, make_optimizer, muon_parameters, MuonAdamW
 from hsmr.regressor import build_model, infer
 from hsmr.keypoints import KeypointMap, skel_keypoints
 from hsmr.skel import SKEL
@@ -58,6 +61,12 @@ def main():
     model = models[cfg.stem]
     opts = {f: torch.optim.AdamW(model.parameters(), lr=1e-5, weight_decay=cfg.weight_decay, fused=f) for f in (False, True)}
     step_opts = {s: torch.optim.AdamW(m.parameters(), lr=1e-5, weight_decay=cfg.weight_decay, fused=True) for s, m in models.items()}
+    muon_model = build_model(cfg.model, **model_overrides(cfg)).train()
+    muon_opt = make_optimizer(muon_model, make_config('quickstart', ['optimizer=muon']))
+    head_model = build_model(cfg.model, **model_overrides(cfg)).train()
+    hidden = muon_parameters(head_model) + [p for n, p in head_model.head.named_parameters() if n.startswith('layers.') and p.ndim == 2]
+    ids = {id(p) for p in hidden}
+    head_opt = MuonAdamW(hidden, [p for p in head_model.parameters() if id(p) not in ids], cfg.lr, cfg.weight_decay, fused=True)
     grid_now = augment._affine_grid
     grid_before = lambda th, size: F.affine_grid(th, (th.shape[0], 1, *size), align_corners=True)
     q = (0.2 * torch.randn(16, 46)).requires_grad_()
@@ -74,10 +83,11 @@ def main():
         finally: augment._affine_grid = grid_now
     def stem(s):
         m = models[s]; m(imgs).poses.sum().backward(); m.zero_grad()
-    def train_step(s, bt):
-        out, k = infer(models[s], bt['img'], skel, kp_map, verts=False)
+    def train_step(s, bt, m=None, o=None):
+        m, o = (models[s], step_opts[s]) if m is None else (m, o)
+        out, k = infer(m, bt['img'], skel, kp_map, verts=False)
         batch_losses(out, k, bt, frame, w)['loss'].backward()
-        step_opts[s].step(); step_opts[s].zero_grad()
+        o.step(); o.zero_grad()
     def step(now): train_step('pool_conv', batched()) if now else train_step('conv', one_by_one())
 
     rows = {}
@@ -86,7 +96,9 @@ def main():
                               ('grid', lambda: grid(grid_before), lambda: grid(grid_now)),
                               ('items', one_by_one, batched),
                               ('stem', lambda: stem('conv'), lambda: stem('pool_conv')),
-                              ('step', lambda: step(False), lambda: step(True))):
+                              ('step', lambda: step(False), lambda: step(True)),
+                              ('muon', lambda: train_step('pool_conv', batched()), lambda: train_step('', batched(), muon_model, muon_opt)),
+                              ('muon_head', lambda: train_step('', batched(), head_model, head_opt), lambda: train_step('', batched(), muon_model, muon_opt))):
         tb, tn = timed([before, now], a.repeats, 'cpu', warmup=2)
         rows[name] = dict(before_ms=round(tb * 1e3, 1), now_ms=round(tn * 1e3, 1), ratio=round(tb / tn, 2))
         print(f"{name:10s} before {tb * 1e3:7.1f} ms   now {tn * 1e3:7.1f} ms   {tb / tn:5.2f}x", flush=True)
