@@ -8,9 +8,9 @@ Docs: https://hsmr-toolkit.github.io/hsmr/skel.html.md"""
 __all__ = ['SKEL_VERSION', 'SKEL_DOWNLOAD_URL', 'SKEL_KEYS', 'SPARSE_KEYS', 'N_BETAS', 'FIXED_JOINTS', 'SMPL_SLOT',
            'SCALE_KEYPOINTS', 'THORAX_DEPTH_VERTS', 'MIN_SKIN_VERTS', 'SMPL_KEYS_SEEN', 'OFFSET_JOINTS',
            'REFERENCE_FIELDS', 'MIRROR_POSE_SOURCE', 'MIRROR_POSE_SIGN', 'dense', 'SkelFileError', 'load_skel_file',
-           'skel_fingerprint', 'tree_levels', 'skel_constants', 'align_vectors', 'scapula_offset', 'spine_offset',
-           'joint_offsets', 'SKELOutput', 'SKEL', 'skin_points', 'bone_scales', 'compare_to_reference', 'mirror_pose',
-           'skin_mirror_ids', 'mirror_error', 'write_obj', 'demo_poses', 'write_demo_meshes', 'main']
+           'skel_signature', 'same_skel_file', 'tree_levels', 'skel_constants', 'align_vectors', 'scapula_offset',
+           'spine_offset', 'joint_offsets', 'SKELOutput', 'SKEL', 'skin_points', 'bone_scales', 'compare_to_reference',
+           'mirror_pose', 'skin_mirror_ids', 'mirror_error', 'write_obj', 'demo_poses', 'write_demo_meshes', 'main']
 
 # %% ../nbs/03_skel.ipynb #4a546cc6
 import functools, math, pickle
@@ -110,15 +110,20 @@ def _read_skel_file(path, strict):
     return out
 
 # %% ../nbs/03_skel.ipynb #7ea9892d
-def skel_fingerprint(d: dict) -> str:
-    "SHA-256 (hex, 16 digits) of the numbers of a loaded SKEL file (`load_skel_file`), in float32."
-    import hashlib
-    h = hashlib.sha256()
+def skel_signature(d: dict) -> np.ndarray:
+    "Positive float64 numbers that identify a loaded SKEL file (`load_skel_file`) up to float32 rounding: per entry of SKEL_KEYS, the sums of |x|, of x^2 and of |x| weighted by position (text: its characters' codes); `same_skel_file` compares two."
+    out = []
     for k in SKEL_KEYS:
         x = d[k]
-        if isinstance(x, (str, list)): h.update(repr(x).encode())
-        else: h.update(np.ascontiguousarray(dense(x), dtype=np.float32).tobytes())
-    return h.hexdigest()[:16]
+        x = np.frombuffer(repr(x).encode(), np.uint8) if isinstance(x, (str, list)) else dense(x)
+        a = np.abs(np.asarray(x, np.float64).ravel())
+        out += [a.sum(), (a * a).sum(), (a * (1 + np.arange(a.size) % 7)).sum()]
+    return np.array(out)
+
+def same_skel_file(sig_a, sig_b, rtol=1e-5) -> bool:
+    "Whether two `skel_signature`s are of the same model (equal to `rtol`, far above float32 rounding)."
+    a, b = np.asarray(sig_a, np.float64), np.asarray(sig_b, np.float64)
+    return a.shape == b.shape and bool(np.all(np.abs(a - b) <= rtol * np.maximum(a, b)))
 
 # %% ../nbs/03_skel.ipynb #4130f9e1
 def _tree(kintree):

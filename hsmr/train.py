@@ -6,9 +6,9 @@ Docs: https://hsmr-toolkit.github.io/hsmr/train.html.md"""
 
 # %% auto #0
 __all__ = ['LR_SCHEDULES', 'OPTIMIZERS', 'MODEL_SETTINGS', 'RUN_CONFIGS', 'TrainConfig', 'make_config', 'model_overrides',
-           'loss_weights', 'lr_at', 'MuonAdamW', 'muon_parameters', 'make_optimizer', 'EpochSampler', 'NoisyLabels',
-           'batch_losses', 'validate', 'label_repairs', 'checkpoints', 'save_checkpoint', 'latest_checkpoint',
-           'read_metrics', 'train', 'main']
+           'loss_weights', 'lr_at', 'newton_schulz', 'Muon32', 'MuonAdamW', 'muon_parameters', 'make_optimizer',
+           'EpochSampler', 'NoisyLabels', 'batch_losses', 'validate', 'label_repairs', 'checkpoints', 'save_checkpoint',
+           'latest_checkpoint', 'read_metrics', 'train', 'main']
 
 # %% ../nbs/14_train.ipynb #c6912fd7
 import argparse, hashlib, json, math, os, pickle, shutil, sys, time, warnings, zipfile
@@ -203,12 +203,43 @@ def lr_at(cfg: TrainConfig, step: int) -> float:
     return cfg.lr * warm * 0.5 * (1 + math.cos(math.pi * min(step, cfg.steps) / cfg.steps))
 
 # %% ../nbs/14_train.ipynb #a1c0e002
+def newton_schulz(G, steps=5, coefficients=(3.4445, -4.7750, 2.0315), eps=1e-7):
+    "Muon's quintic Newton-Schulz iteration towards the nearest semi-orthogonal matrix of each of matrices G (N, A, B), in G's dtype (the coefficients of `torch.optim.Muon`)."
+    a, b, c = coefficients
+    tall = G.size(-2) > G.size(-1)
+    X = G.mT if tall else G
+    X = X / X.norm(dim=(-2, -1), keepdim=True).clamp_min(eps)
+    for _ in range(steps):
+        A = X @ X.mT
+        X = torch.baddbmm(X, torch.baddbmm(A, A, A, beta=b, alpha=c), X, beta=a)
+    return X.mT if tall else X
+
+class Muon32(torch.optim.Muon):
+    "`torch.optim.Muon` with its Newton-Schulz iteration in float32, batched over the matrices of one shape (torch's runs in bfloat16, which a CPU without bf16 units emulates)."
+    @torch.no_grad()
+    def step(self, closure=None):
+        loss = None
+        if closure is not None:
+            with torch.enable_grad(): loss = closure()
+        for group in self.param_groups:
+            m, by_shape = group['momentum'], {}
+            for p in group['params']:
+                if p.grad is None: continue
+                buf = self.state[p].setdefault('momentum_buffer', torch.zeros_like(p))
+                buf.lerp_(p.grad, 1 - m)
+                by_shape.setdefault(tuple(p.shape), []).append((p, p.grad.lerp(buf, m) if group['nesterov'] else buf))
+            for (A, B), items in by_shape.items():
+                U = newton_schulz(torch.stack([u for _, u in items]).float(), group['ns_steps'], group['ns_coefficients'], group['eps'])
+                lr = group['lr'] * (0.2 * math.sqrt(max(A, B)) if group['adjust_lr_fn'] == 'match_rms_adamw' else math.sqrt(max(1, A / B)))
+                for (p, _), u in zip(items, U): p.mul_(1 - group['lr'] * group['weight_decay']).add_(u.to(p.dtype), alpha=-lr)
+        return loss
+
 class MuonAdamW(torch.optim.Optimizer):
-    "`torch.optim.Muon` for the matrices `muon`, `torch.optim.AdamW` for the tensors `adamw`, as one optimiser: one `step`, `zero_grad` and state dict, and one list of `param_groups` (AdamW's first), each with the `lr_scale` the loop multiplies the rate by."
+    "`Muon32` for the matrices `muon`, `torch.optim.AdamW` for the tensors `adamw`, as one optimiser: one `step`, `zero_grad` and state dict, and one list of `param_groups` (AdamW's first), each with the `lr_scale` the loop multiplies the rate by."
     def __init__(self, muon, adamw, lr=1e-3, weight_decay=1e-4, muon_lr_scale=3., fused=None):
         self.adamw = torch.optim.AdamW([dict(params=list(adamw), lr_scale=1.)], lr=lr, weight_decay=weight_decay, fused=fused)
-        self.muon = torch.optim.Muon([dict(params=list(muon), lr_scale=muon_lr_scale)], lr=lr * muon_lr_scale,
-                                     weight_decay=weight_decay, adjust_lr_fn='match_rms_adamw')
+        self.muon = Muon32([dict(params=list(muon), lr_scale=muon_lr_scale)], lr=lr * muon_lr_scale,
+                           weight_decay=weight_decay, adjust_lr_fn='match_rms_adamw')
         self.defaults = dict(lr=lr, weight_decay=weight_decay)
         self.param_groups = self.adamw.param_groups + self.muon.param_groups
 

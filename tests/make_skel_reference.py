@@ -8,8 +8,9 @@ imports beyond torch/numpy/scipy are standard library. The inputs follow body-mo
 poses 0.2 N(0,1), trans 0.1 N(0,1), a B > 1 case with distinct betas, and poses across the joint ranges with betas
 in [-3, 3]. The official forward runs in float32 on the CPU with skelmesh=True, pose_dep_bs=True. To keep the files
 small, per-vertex outputs are stored on fixed vertex subsets (`skin_ids`, `skel_ids`, saved with them).
-Run it again whenever hsmr.synthetic's stand-in files change: the file's fingerprint (hsmr.skel.skel_fingerprint) is
-recorded, and the tests refuse to compare against outputs of another file.
+Run it again whenever hsmr.synthetic's stand-in files change: the file's signature (hsmr.skel.skel_signature) is
+recorded, and the tests refuse to compare against outputs of another file (hsmr.skel.same_skel_file: equal up to
+float32 rounding, which differs from one CPU to another).
 """
 import argparse, subprocess, sys, tempfile
 from pathlib import Path
@@ -53,9 +54,9 @@ def main():
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # this repository, for hsmr.synthetic
     from skel.skel_model import SKEL as OfficialSKEL
     from hsmr.synthetic import write_models, STANDIN_VERSION
-    from hsmr.skel import load_skel_file, skel_fingerprint
+    from hsmr.skel import load_skel_file, skel_signature
     folder = write_models(Path(tempfile.mkdtemp()) / 'models', seed=MODEL_SEED, size=MODEL_SIZE)
-    fingerprint = skel_fingerprint(load_skel_file(folder / 'skel_male.pkl'))
+    signature = skel_signature(load_skel_file(folder / 'skel_male.pkl'))
     model = OfficialSKEL('male', model_path=str(folder))
     rng = np.random.default_rng(0)
     n_skin, n_skel = model.skin_template_v.shape[0], model.skel_template_v.shape[0]
@@ -68,7 +69,7 @@ def main():
         f32 = lambda x: x.detach().cpu().numpy().astype(np.float32)
         np.savez_compressed(
             out_dir / f'skel_reference_{seed}.npz', model_seed=MODEL_SEED, model_size=MODEL_SIZE, gender='male',
-            standin_version=STANDIN_VERSION, model_fingerprint=fingerprint, official_commit=commit, torch_version=torch.__version__,
+            standin_version=STANDIN_VERSION, model_signature=signature, official_commit=commit, torch_version=torch.__version__,
             poses=f32(poses), betas=f32(betas), trans=f32(trans), skin_ids=skin_ids, skel_ids=skel_ids,
             skin_verts=f32(o.skin_verts[:, skin_ids]), skel_verts=f32(o.skel_verts[:, skel_ids]),
             pose_offsets=f32(o.pose_offsets[:, skin_ids]), v_shaped=f32(o.v_shaped[:, skin_ids]),
