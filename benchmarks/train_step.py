@@ -65,8 +65,7 @@ def main():
     muon_opt = make_optimizer(muon_model, make_config('quickstart', ['optimizer=muon']))
     head_model = build_model(cfg.model, **model_overrides(cfg)).train()
     hidden = muon_parameters(head_model) + [p for n, p in head_model.head.named_parameters() if n.startswith('layers.') and p.ndim == 2]
-    ids = {id(p) for p in hidden}
-    head_opt = MuonAdamW(hidden, [p for p in head_model.parameters() if id(p) not in ids], cfg.lr, cfg.weight_decay, fused=True)
+    head_opt = MuonAdamW(head_model, hidden, cfg.lr, cfg.weight_decay, fused=True)
     grid_now = augment._affine_grid
     grid_before = lambda th, size: F.affine_grid(th, (th.shape[0], 1, *size), align_corners=True)
     q = (0.2 * torch.randn(16, 46)).requires_grad_()
@@ -83,12 +82,12 @@ def main():
         finally: augment._affine_grid = grid_now
     def stem(s):
         m = models[s]; m(imgs).poses.sum().backward(); m.zero_grad()
-    def train_step(s, bt, m=None, o=None):
-        m, o = (models[s], step_opts[s]) if m is None else (m, o)
+    def train_step(m, o, bt):
         out, k = infer(m, bt['img'], skel, kp_map, verts=False)
         batch_losses(out, k, bt, frame, w)['loss'].backward()
         o.step(); o.zero_grad()
-    def step(now): train_step('pool_conv', batched()) if now else train_step('conv', one_by_one())
+    def quickstart_step(s, bt): train_step(models[s], step_opts[s], bt)
+    def step(now): quickstart_step('pool_conv', batched()) if now else quickstart_step('conv', one_by_one())
 
     rows = {}
     for name, before, now in (('keypoints', lambda: keypoints(True), lambda: keypoints(False)),
@@ -97,8 +96,8 @@ def main():
                               ('items', one_by_one, batched),
                               ('stem', lambda: stem('conv'), lambda: stem('pool_conv')),
                               ('step', lambda: step(False), lambda: step(True)),
-                              ('muon', lambda: train_step('pool_conv', batched()), lambda: train_step('', batched(), muon_model, muon_opt)),
-                              ('muon_head', lambda: train_step('', batched(), head_model, head_opt), lambda: train_step('', batched(), muon_model, muon_opt))):
+                              ('muon', lambda: quickstart_step('pool_conv', batched()), lambda: train_step(muon_model, muon_opt, batched())),
+                              ('muon_head', lambda: train_step(head_model, head_opt, batched()), lambda: train_step(muon_model, muon_opt, batched()))):
         tb, tn = timed([before, now], a.repeats, 'cpu', warmup=2)
         rows[name] = dict(before_ms=round(tb * 1e3, 1), now_ms=round(tn * 1e3, 1), ratio=round(tb / tn, 2))
         print(f"{name:10s} before {tb * 1e3:7.1f} ms   now {tn * 1e3:7.1f} ms   {tb / tn:5.2f}x", flush=True)
@@ -106,7 +105,7 @@ def main():
         sizes = [int(b) for b in a.batch_sizes.split(',')]
         def sized_step(bs):
             order_b = itertools.cycle(EpochSampler(len(ds), bs, cfg.seed, 0, 0, 0, 1))
-            return lambda: train_step(cfg.stem, default_collate(ds.__getitems__(next(order_b))))
+            return lambda: quickstart_step(cfg.stem, default_collate(ds.__getitems__(next(order_b))))
         ts = timed([sized_step(bs) for bs in sizes], a.repeats, 'cpu', warmup=2)
         rows['batch_sizes'] = {bs: dict(step_ms=round(t * 1e3, 1), crop_ms=round(t * 1e3 / bs, 2)) for bs, t in zip(sizes, ts)}
         for bs, t in zip(sizes, ts): print(f"batch {bs:3d}  {t * 1e3:7.1f} ms a step   {t * 1e3 / bs:5.2f} ms a crop", flush=True)

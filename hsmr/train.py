@@ -235,10 +235,12 @@ class Muon32(torch.optim.Muon):
         return loss
 
 class MuonAdamW(torch.optim.Optimizer):
-    "`Muon32` for the matrices `muon`, `torch.optim.AdamW` for the tensors `adamw`, as one optimiser: one `step`, `zero_grad` and state dict, and one list of `param_groups` (AdamW's first), each with the `lr_scale` the loop multiplies the rate by."
-    def __init__(self, muon, adamw, lr=1e-3, weight_decay=1e-4, muon_lr_scale=3., fused=None):
-        self.adamw = torch.optim.AdamW([dict(params=list(adamw), lr_scale=1.)], lr=lr, weight_decay=weight_decay, fused=fused)
-        self.muon = Muon32([dict(params=list(muon), lr_scale=muon_lr_scale)], lr=lr * muon_lr_scale,
+    "`Muon32` for the matrices `muon` of `model`, `torch.optim.AdamW` for its every other parameter, as one optimiser: one `step`, `zero_grad` and state dict, and one list of `param_groups` (AdamW's first), each with the `lr_scale` the loop multiplies the rate by."
+    def __init__(self, model, muon, lr=1e-3, weight_decay=1e-4, muon_lr_scale=3., fused=None):
+        muon, ids = list(muon), {id(p) for p in muon}
+        adamw = [p for p in model.parameters() if id(p) not in ids]
+        self.adamw = torch.optim.AdamW([dict(params=adamw, lr_scale=1.)], lr=lr, weight_decay=weight_decay, fused=fused)
+        self.muon = Muon32([dict(params=muon, lr_scale=muon_lr_scale)], lr=lr * muon_lr_scale,
                            weight_decay=weight_decay, adjust_lr_fn='match_rms_adamw')
         self.defaults = dict(lr=lr, weight_decay=weight_decay)
         self.param_groups = self.adamw.param_groups + self.muon.param_groups
@@ -273,9 +275,7 @@ def make_optimizer(model, cfg: TrainConfig) -> torch.optim.Optimizer:
     "The optimiser of `cfg` for regressor `model`: AdamW (the paper), or `MuonAdamW` with Muon on `muon_parameters(model)`."
     fused = cfg.strategy != 'fsdp'
     if cfg.optimizer == 'adamw': return torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay, fused=fused)
-    muon = muon_parameters(model)
-    ids = {id(p) for p in muon}
-    return MuonAdamW(muon, [p for p in model.parameters() if id(p) not in ids], cfg.lr, cfg.weight_decay, cfg.muon_lr_scale, fused)
+    return MuonAdamW(model, muon_parameters(model), cfg.lr, cfg.weight_decay, cfg.muon_lr_scale, fused)
 
 # %% ../nbs/14_train.ipynb #35549de4
 class EpochSampler(torch.utils.data.Sampler):
