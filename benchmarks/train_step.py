@@ -14,11 +14,13 @@ processes hits both alike):
   the whole batch at once (`SyntheticDataset.__getitems__`, hsmr.augment.augment_batch: the same items);
 - stem: the network forward and backward on 16 crops, with the conv stem (`stem='conv'`) against the conv stem on
   2x2-averaged pixels (`stem='pool_conv'`);
-- step: all of it (data, forward, losses, backward, AdamW), round 8's quickstart (the conv stem, items one at a
-  time) against round 11's (`pool_conv`, the batch at once);
-- muon: that step with AdamW (round 11's quickstart) against the present quickstart's `optimizer='muon'`
-  (hsmr.train.MuonAdamW: Muon on the ViT blocks' weight matrices, AdamW on the rest);
-- muon_head: the present step with Muon on the head's weight matrices as well (not taken) against without.
+- step: all of it (data, forward, losses, backward, AdamW), round 8's way (the conv stem, items one at a time)
+  against round 11's (`pool_conv`, the batch at once), both with the present network;
+- muon: the present network's step with AdamW (the optimiser of rounds 1 to 11) against the present quickstart's
+  `optimizer='muon'` (hsmr.train.MuonAdamW: Muon on the weight matrices of the ViT's blocks and the head's decoder
+  layers, AdamW on the rest);
+- head: round 12's quickstart step (a head 256 wide with 8 heads and an FFN of 512, Muon on the ViT's blocks only)
+  against the present one (a head 128 wide with 4 heads and an FFN of 256, Muon on its matrices too; round 13).
 `--batch-sizes 16,24,32` adds the present step at each batch size (interleaved): milliseconds per step and per crop,
 to see whether larger batches would show the network more crops in the same time (14_train, round 10).
 The last line is a JSON object with the numbers. CPU only, as the quickstart runs; `--threads 0` keeps torch's default.
@@ -32,7 +34,7 @@ from torch.utils.data import default_collate
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 warnings.filterwarnings('ignore')
 import hsmr.augment as augment
-from hsmr.train import make_config, model_overrides, loss_weights, batch_losses, _train_data, EpochSampler, make_optimizer, muon_parameters, MuonAdamW
+from hsmr.train import make_config, model_overrides, loss_weights, batch_losses, _train_data, EpochSampler, make_optimizer, MuonAdamW
 from hsmr.regressor import build_model, infer
 from hsmr.keypoints import KeypointMap, skel_keypoints
 from hsmr.skel import SKEL
@@ -63,9 +65,9 @@ def main():
     step_opts = {s: torch.optim.AdamW(m.parameters(), lr=1e-5, weight_decay=cfg.weight_decay, fused=True) for s, m in models.items()}
     muon_model = build_model(cfg.model, **model_overrides(cfg)).train()
     muon_opt = make_optimizer(muon_model, make_config('quickstart', ['optimizer=muon']))
-    head_model = build_model(cfg.model, **model_overrides(cfg)).train()
-    hidden = muon_parameters(head_model) + [p for n, p in head_model.head.named_parameters() if n.startswith('layers.') and p.ndim == 2]
-    head_opt = MuonAdamW(head_model, hidden, cfg.lr, cfg.weight_decay, fused=True)
+    r12 = make_config('quickstart', ['head_dim=0', 'head_heads=8', 'head_mlp=0'])   # round 12's head: the tiny model's width and FFN
+    r12_model = build_model(r12.model, **model_overrides(r12)).train()
+    r12_opt = MuonAdamW(r12_model, [p for p in r12_model.backbone.blocks.parameters() if p.ndim == 2], cfg.lr, cfg.weight_decay, fused=True)
     grid_now = augment._affine_grid
     grid_before = lambda th, size: F.affine_grid(th, (th.shape[0], 1, *size), align_corners=True)
     q = (0.2 * torch.randn(16, 46)).requires_grad_()
@@ -97,7 +99,7 @@ def main():
                               ('stem', lambda: stem('conv'), lambda: stem('pool_conv')),
                               ('step', lambda: step(False), lambda: step(True)),
                               ('muon', lambda: quickstart_step('pool_conv', batched()), lambda: train_step(muon_model, muon_opt, batched())),
-                              ('muon_head', lambda: train_step(head_model, head_opt, batched()), lambda: train_step(muon_model, muon_opt, batched()))):
+                              ('head', lambda: train_step(r12_model, r12_opt, batched()), lambda: train_step(muon_model, muon_opt, batched()))):
         tb, tn = timed([before, now], a.repeats, 'cpu', warmup=2)
         rows[name] = dict(before_ms=round(tb * 1e3, 1), now_ms=round(tn * 1e3, 1), ratio=round(tb / tn, 2))
         print(f"{name:10s} before {tb * 1e3:7.1f} ms   now {tn * 1e3:7.1f} ms   {tb / tn:5.2f}x", flush=True)

@@ -49,6 +49,8 @@ class TrainConfig:
     heads: int = field(default=0, metadata=dict(help=f"ViT attention heads; 0: the model's own ({_own('heads')})"))
     head_depth: int = field(default=0, metadata=dict(help=f"decoder layers of the head; 0: the model's own ({_own('head_depth')})"))
     head_heads: int = field(default=0, metadata=dict(help=f"decoder attention heads; 0: the model's own ({_own('head_heads')})"))
+    head_dim: int = field(default=0, metadata=dict(help=f"decoder width (its query token's); 0: the model's own ({_own('head_dim')})"))
+    head_mlp: int = field(default=0, metadata=dict(help=f"decoder FFN hidden width; 0: the model's own ({_own('head_mlp')})"))
     backbone_weights: str = field(default='', metadata=dict(help='ViTPose checkpoint to initialise the backbone from (empty: random)'))
     init_checkpoint: str = field(default='', metadata=dict(help='a whole-model checkpoint to start from (ours or an official HSMR one)'))
     data: str = field(default='shards', metadata=dict(help="'synthetic' (rendered stand-in people) or 'shards' (HSMR webdataset tars)"))
@@ -96,10 +98,10 @@ class TrainConfig:
     skel_dir: str = field(default='', metadata=dict(help='SKEL model folder (default: settings.ini / HSMR_SKEL_DIR, else stand-ins)'))
     gender: str = field(default='male', metadata=dict(help='SKEL body model (HSMR trains the male model)'))
 
-MODEL_SETTINGS = ('embed_dim', 'depth', 'heads', 'head_depth', 'head_heads')   # named as in RegressorConfig; 0: the model's own
+MODEL_SETTINGS = ('embed_dim', 'depth', 'heads', 'head_depth', 'head_heads', 'head_dim', 'head_mlp')   # named as in RegressorConfig; 0: the model's own
 
 RUN_CONFIGS = {
-    'quickstart': dict(model='tiny', embed_dim=128, heads=2, head_depth=3, head_heads=8, patch=32, stem='pool_conv',
+    'quickstart': dict(model='tiny', embed_dim=128, heads=2, head_depth=3, head_heads=4, head_dim=128, head_mlp=256, patch=32, stem='pool_conv',
                        data='synthetic', n_synthetic=2048, label_noise=0.25, augment='mild', batch_size=16, steps=2600,
                        lr=3e-4, lr_schedule='wsd', num_workers=0, refine_warmup=1300, refine_interval=700, refine_samples=256, refine_iters=30,
                        log_every=10, val_every=650, ckpt_every=650, precision='auto', w_orient=0.05, w_body_pose=0.1,
@@ -268,8 +270,8 @@ class MuonAdamW(torch.optim.Optimizer):
         self.param_groups = self.adamw.param_groups + self.muon.param_groups   # loading replaces each optimiser's groups
 
 def muon_parameters(model) -> list:
-    "The parameters (tensors) of regressor `model` that `optimizer='muon'` gives to Muon: the weight matrices of its ViT blocks."
-    return [p for p in model.backbone.blocks.parameters() if p.ndim == 2]
+    "The parameters (tensors) of regressor `model` that `optimizer='muon'` gives to Muon: the weight matrices of its ViT blocks and of its head's decoder layers (not the stem, the query token or the read-outs)."
+    return [p for blocks in (model.backbone.blocks, model.head.layers) for p in blocks.parameters() if p.ndim == 2]
 
 def make_optimizer(model, cfg: TrainConfig) -> torch.optim.Optimizer:
     "The optimiser of `cfg` for regressor `model`: AdamW (the paper), or `MuonAdamW` with Muon on `muon_parameters(model)`."
