@@ -69,7 +69,7 @@ class TrainConfig:
     warmup_steps: int = field(default=0, metadata=dict(help="steps of linear warm-up of the 'cosine' and 'wsd' schedules"))
     decay_fraction: float = field(default=0.25, metadata=dict(help="'wsd': the share of `steps`, at the end, over which the rate falls linearly to 0"))
     weight_decay: float = field(default=1e-4, metadata=dict(help='AdamW weight decay'))
-    optimizer: str = field(default='adamw', metadata=dict(help="'adamw' (the paper) or 'muon': Muon (torch.optim.Muon's step, its iteration in float32: Muon32) on the weight matrices of the ViT's blocks, AdamW on every other tensor"))
+    optimizer: str = field(default='adamw', metadata=dict(help="'adamw' (the paper) or 'muon': Muon (torch.optim.Muon's step, its iteration in float32: Muon32) on the weight matrices of the ViT's blocks and the head's decoder layers (`muon_parameters`), AdamW on every other tensor"))
     muon_lr_scale: float = field(default=3.0, metadata=dict(help="optimizer='muon': Muon's rate as a multiple of `lr` (its updates sized as AdamW's would be: 'match_rms_adamw')"))
     w_kp3d: float = field(default=LOSS_WEIGHTS['kp3d'], metadata=dict(help='weight of the 3D keypoint loss (supplement S.3)'))
     w_kp2d: float = field(default=LOSS_WEIGHTS['kp2d'], metadata=dict(help='weight of the 2D keypoint loss'))
