@@ -18,9 +18,11 @@ processes hits both alike):
   against round 11's (`pool_conv`, the batch at once), both with the present network;
 - muon: the present network's step with AdamW (the optimiser of rounds 1 to 11) against the present quickstart's
   `optimizer='muon'` (hsmr.train.MuonAdamW: Muon on the weight matrices of the ViT's blocks and the head's decoder
-  layers, AdamW on the rest);
+  layers and on the stem's filter banks but the first, AdamW on the rest);
 - head: round 12's quickstart step (a head 256 wide with 8 heads and an FFN of 512, Muon on the ViT's blocks only)
-  against the present one (a head 128 wide with 4 heads and an FFN of 256, Muon on its matrices too; round 13).
+  against the present one (a head 128 wide with 8 heads of 32 and an FFN of 256, Muon on its matrices too);
+- round15: round 13's quickstart step (the head's 4 heads; Muon on the blocks' and the head's matrices only) against
+  the present one (8 heads; Muon on the stem's filter banks but the first as well; 14_train, round 15).
 `--batch-sizes 16,24,32` adds the present step at each batch size (interleaved): milliseconds per step and per crop,
 to see whether larger batches would show the network more crops in the same time (14_train, round 10).
 The last line is a JSON object with the numbers. CPU only, as the quickstart runs; `--threads 0` keeps torch's default.
@@ -68,6 +70,10 @@ def main():
     r12 = make_config('quickstart', ['head_dim=0', 'head_heads=8', 'head_mlp=0'])   # round 12's head: the tiny model's width and FFN
     r12_model = build_model(r12.model, **model_overrides(r12)).train()
     r12_opt = MuonAdamW(r12_model, [p for p in r12_model.backbone.blocks.parameters() if p.ndim == 2], cfg.lr, cfg.weight_decay, fused=True)
+    r13 = make_config('quickstart', ['head_heads=4'])   # round 13's head: 4 heads of 32
+    r13_model = build_model(r13.model, **model_overrides(r13)).train()
+    r13_opt = MuonAdamW(r13_model, [p for m in (r13_model.backbone.blocks, r13_model.head.layers) for p in m.parameters() if p.ndim == 2],
+                        cfg.lr, cfg.weight_decay, fused=True)
     grid_now = augment._affine_grid
     grid_before = lambda th, size: F.affine_grid(th, (th.shape[0], 1, *size), align_corners=True)
     q = (0.2 * torch.randn(16, 46)).requires_grad_()
@@ -99,7 +105,8 @@ def main():
                               ('stem', lambda: stem('conv'), lambda: stem('pool_conv')),
                               ('step', lambda: step(False), lambda: step(True)),
                               ('muon', lambda: quickstart_step('pool_conv', batched()), lambda: train_step(muon_model, muon_opt, batched())),
-                              ('head', lambda: train_step(r12_model, r12_opt, batched()), lambda: train_step(muon_model, muon_opt, batched()))):
+                              ('head', lambda: train_step(r12_model, r12_opt, batched()), lambda: train_step(muon_model, muon_opt, batched())),
+                              ('round15', lambda: train_step(r13_model, r13_opt, batched()), lambda: train_step(muon_model, muon_opt, batched()))):
         tb, tn = timed([before, now], a.repeats, 'cpu', warmup=2)
         rows[name] = dict(before_ms=round(tb * 1e3, 1), now_ms=round(tn * 1e3, 1), ratio=round(tb / tn, 2))
         print(f"{name:10s} before {tb * 1e3:7.1f} ms   now {tn * 1e3:7.1f} ms   {tb / tn:5.2f}x", flush=True)

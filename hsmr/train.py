@@ -69,7 +69,7 @@ class TrainConfig:
     warmup_steps: int = field(default=0, metadata=dict(help="steps of linear warm-up of the 'cosine' and 'wsd' schedules"))
     decay_fraction: float = field(default=0.25, metadata=dict(help="'wsd': the share of `steps`, at the end, over which the rate falls linearly to 0"))
     weight_decay: float = field(default=1e-4, metadata=dict(help='AdamW weight decay'))
-    optimizer: str = field(default='adamw', metadata=dict(help="'adamw' (the paper) or 'muon': Muon (torch.optim.Muon's step, its iteration in float32: Muon32) on the weight matrices of the ViT's blocks and the head's decoder layers (`muon_parameters`), AdamW on every other tensor"))
+    optimizer: str = field(default='adamw', metadata=dict(help="'adamw' (the paper) or 'muon': Muon (torch.optim.Muon's step, its iteration in float32: Muon32) on the weight matrices of the ViT's blocks and the head's decoder layers and the filter banks of the stem's convolutions but the first (`muon_parameters`), AdamW on every other tensor"))
     muon_lr_scale: float = field(default=3.0, metadata=dict(help="optimizer='muon': Muon's rate as a multiple of `lr` (its updates sized as AdamW's would be: 'match_rms_adamw')"))
     w_kp3d: float = field(default=LOSS_WEIGHTS['kp3d'], metadata=dict(help='weight of the 3D keypoint loss (supplement S.3)'))
     w_kp2d: float = field(default=LOSS_WEIGHTS['kp2d'], metadata=dict(help='weight of the 2D keypoint loss'))
@@ -101,7 +101,7 @@ class TrainConfig:
 MODEL_SETTINGS = ('embed_dim', 'depth', 'heads', 'head_depth', 'head_heads', 'head_dim', 'head_mlp')   # named as in RegressorConfig; 0: the model's own
 
 RUN_CONFIGS = {
-    'quickstart': dict(model='tiny', embed_dim=128, heads=2, head_depth=3, head_heads=4, head_dim=128, head_mlp=256, patch=32, stem='pool_conv',
+    'quickstart': dict(model='tiny', embed_dim=128, heads=2, head_depth=3, head_heads=8, head_dim=128, head_mlp=256, patch=32, stem='pool_conv',
                        data='synthetic', n_synthetic=2048, label_noise=0.25, augment='mild', batch_size=16, steps=2600,
                        lr=3e-4, lr_schedule='wsd', num_workers=0, refine_warmup=1300, refine_interval=700, refine_samples=256, refine_iters=30,
                        log_every=10, val_every=650, ckpt_every=650, precision='auto', w_orient=0.05, w_body_pose=0.1,
@@ -217,7 +217,14 @@ def newton_schulz(G, steps=5, coefficients=(3.4445, -4.7750, 2.0315), eps=1e-7):
     return X.mT if tall else X
 
 class Muon32(torch.optim.Muon):
-    "`torch.optim.Muon` with its Newton-Schulz iteration in float32, batched over the matrices of one shape (torch's runs in bfloat16, which a CPU without bf16 units emulates)."
+    "`torch.optim.Muon` with its Newton-Schulz iteration in float32, batched over the matrices of one shape (torch's runs in bfloat16, which a CPU without bf16 units emulates), and conv filter banks (O, I, kh, kw) stepped as the matrices (O, I kh kw) they are."
+    def __init__(self, params, *args, **kwargs):
+        groups = list(params)
+        groups = [dict(g) for g in groups] if groups and isinstance(groups[0], dict) else [dict(params=groups)]
+        banks = [[p for p in g['params'] if p.ndim > 2] for g in groups]
+        super().__init__([dict(g, params=[p for p in g['params'] if p.ndim <= 2]) for g in groups], *args, **kwargs)   # torch's checks: 2D
+        for g, b in zip(self.param_groups, banks): g['params'].extend(b)
+
     @torch.no_grad()
     def step(self, closure=None):
         loss = None
@@ -229,11 +236,13 @@ class Muon32(torch.optim.Muon):
                 if p.grad is None: continue
                 buf = self.state[p].setdefault('momentum_buffer', torch.zeros_like(p))
                 buf.lerp_(p.grad, 1 - m)
-                by_shape.setdefault(tuple(p.shape), []).append((p, p.grad.lerp(buf, m) if group['nesterov'] else buf))
-            for (A, B), items in by_shape.items():
+                u = p.grad.lerp(buf, m) if group['nesterov'] else buf
+                by_shape.setdefault(tuple(p.shape), []).append((p, u.flatten(1)))           # a filter bank (O, I, kh, kw) as (O, I kh kw)
+            for items in by_shape.values():
+                A, B = items[0][1].shape
                 U = newton_schulz(torch.stack([u for _, u in items]).float(), group['ns_steps'], group['ns_coefficients'], group['eps'])
                 lr = group['lr'] * (0.2 * math.sqrt(max(A, B)) if group['adjust_lr_fn'] == 'match_rms_adamw' else math.sqrt(max(1, A / B)))
-                for (p, _), u in zip(items, U): p.mul_(1 - group['lr'] * group['weight_decay']).add_(u.to(p.dtype), alpha=-lr)
+                for (p, _), u in zip(items, U): p.mul_(1 - group['lr'] * group['weight_decay']).add_(u.view_as(p).to(p.dtype), alpha=-lr)
         return loss
 
 class MuonAdamW(torch.optim.Optimizer):
@@ -270,8 +279,9 @@ class MuonAdamW(torch.optim.Optimizer):
         self.param_groups = self.adamw.param_groups + self.muon.param_groups   # loading replaces each optimiser's groups
 
 def muon_parameters(model) -> list:
-    "The parameters (tensors) of regressor `model` that `optimizer='muon'` gives to Muon: the weight matrices of its ViT blocks and of its head's decoder layers (not the stem, the query token or the read-outs)."
-    return [p for blocks in (model.backbone.blocks, model.head.layers) for p in blocks.parameters() if p.ndim == 2]
+    "The parameters (tensors) of regressor `model` that `optimizer='muon'` gives to Muon: the weight matrices of its ViT blocks and of its head's decoder layers, and the filter banks of its stem's convolutions but the first (not the layer on the pixels, the query token or the read-outs)."
+    stem = [p for p in model.backbone.patch_embed.parameters() if p.ndim == 4][1:]
+    return [p for blocks in (model.backbone.blocks, model.head.layers) for p in blocks.parameters() if p.ndim == 2] + stem
 
 def make_optimizer(model, cfg: TrainConfig) -> torch.optim.Optimizer:
     "The optimiser of `cfg` for regressor `model`: AdamW (the paper), or `MuonAdamW` with Muon on `muon_parameters(model)`."
