@@ -419,10 +419,11 @@ def _check_writable(out):
 # %% ../nbs/14_train.ipynb #52d666d4
 TRIM_EVERY = 50   # steps between returns of the C heap's free pages to the system (`release_free_memory`)
 
-def release_free_memory() -> bool:
-    "Hand the free pages of the C heap back to the system (glibc's `malloc_trim`); False where the C library has none (not glibc)."
-    try: return bool(ctypes.CDLL('libc.so.6').malloc_trim(0))
-    except (OSError, AttributeError): return False
+def release_free_memory() -> bool | None:
+    "Hand the free pages of the C heap back to the system (glibc's `malloc_trim`): whether it freed any, or None where the C library has no `malloc_trim` (not glibc)."
+    try: trim = ctypes.CDLL('libc.so.6').malloc_trim
+    except (OSError, AttributeError): return None
+    return bool(trim(0))
 
 def _precision(cfg):
     if cfg.precision != 'auto': return cfg.precision
