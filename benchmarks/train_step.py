@@ -36,7 +36,7 @@ from torch.utils.data import default_collate
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 warnings.filterwarnings('ignore')
 import hsmr.augment as augment
-from hsmr.train import make_config, model_overrides, loss_weights, batch_losses, _train_data, EpochSampler, make_optimizer, MuonAdamW
+from hsmr.train import make_config, model_overrides, loss_weights, batch_losses, _train_data, EpochSampler, make_optimizer, MuonAdamW, muon_parameters
 from hsmr.regressor import build_model, infer
 from hsmr.keypoints import KeypointMap, skel_keypoints
 from hsmr.skel import SKEL
@@ -72,8 +72,7 @@ def main():
     r12_opt = MuonAdamW(r12_model, [p for p in r12_model.backbone.blocks.parameters() if p.ndim == 2], cfg.lr, cfg.weight_decay, fused=True)
     r13 = make_config('quickstart', ['head_heads=4'])   # round 13's head: 4 heads of 32
     r13_model = build_model(r13.model, **model_overrides(r13)).train()
-    r13_opt = MuonAdamW(r13_model, [p for m in (r13_model.backbone.blocks, r13_model.head.layers) for p in m.parameters() if p.ndim == 2],
-                        cfg.lr, cfg.weight_decay, fused=True)
+    r13_opt = MuonAdamW(r13_model, [p for p in muon_parameters(r13_model) if p.ndim == 2], cfg.lr, cfg.weight_decay, fused=True)   # without the stem's banks
     grid_now = augment._affine_grid
     grid_before = lambda th, size: F.affine_grid(th, (th.shape[0], 1, *size), align_corners=True)
     q = (0.2 * torch.randn(16, 46)).requires_grad_()
