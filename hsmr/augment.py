@@ -181,11 +181,14 @@ def split_indices(n, val_fraction=VAL_FRACTION, seed=0) -> dict:
     return dict(train=perm[k:].sort().values, val=perm[:k].sort().values, all=torch.arange(n))
 
 class SyntheticDataset(Dataset):
-    "Training items of the synthetic rendered set (generated on first use): `split` 'train', 'val' or 'all'."
-    def __init__(self, n=2048, seed=0, split='train', val_fraction=0.1, augm=AUGM, aug_seed=0, with_parts=False, progress=True):
+    "Training items of the synthetic rendered set (generated on first use): `split` 'train', 'val' or 'all'; `rich_arms`: the training people's arms drawn richly."
+    def __init__(self, n=2048, seed=0, split='train', val_fraction=0.1, augm=AUGM, aug_seed=0, with_parts=False, progress=True,
+                 rich_arms=False):
         if split not in ('train', 'val', 'all'): raise ValueError(f"split={split!r}: use 'train', 'val' or 'all'.")
-        self.records = SyntheticRecords(make_synthetic(n, seed, progress=progress))
-        self.index = split_indices(n, val_fraction, seed)[split]
+        splits = split_indices(n, val_fraction, seed)
+        rich = torch.zeros(n, dtype=torch.bool).index_fill_(0, splits['train'], True) if rich_arms else None
+        self.records = SyntheticRecords(make_synthetic(n, seed, progress=progress, rich=rich))
+        self.index = splits[split]
         self.augm, self.aug_seed, self.with_parts, self.epoch = augm, aug_seed, with_parts, 0
     def __len__(self): return len(self.index)
     def set_epoch(self, epoch): self.epoch = int(epoch)

@@ -6,12 +6,13 @@ Docs: https://hsmr-toolkit.github.io/hsmr/render.html.md"""
 
 # %% auto #0
 __all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'SIDES', 'PERSON_FIELDS', 'POSE_MIXTURE', 'POSE_ARCHETYPES', 'POSE_NOISE',
-           'ARM_SHARE', 'ARM_OFFSETS', 'FACING_SHARE', 'PELVIS_FRAME', 'BARY_LEVELS', 'DEPTH_UNIT', 'PART_COLORS',
-           'BACKGROUND_SATURATION', 'VISIBLE_DEPTH', 'MIRROR_FIT_ITERS', 'BBOX_RESCALE', 'SYNTH_VERSION', 'SYNTH_CHUNK',
-           'normalize_image', 'denormalize_image', 'sample_id', 'sample_poses', 'pelvis_frame', 'rotate_orientation',
-           'rotate_xy', 'face_parts', 'to_image_px', 'render_parts', 'random_backgrounds', 'compose_image',
-           'swap_sides', 'keypoint_visibility', 'mirrored_fit', 'keypoint_box', 'sample_people', 'SyntheticRenderer',
-           'synthetic_folder', 'make_synthetic', 'SyntheticRecords']
+           'ARM_SHARE', 'ARM_OFFSETS', 'RICH_ARM_SHARE', 'RICH_ARM_OFFSETS', 'FACING_SHARE', 'PELVIS_FRAME',
+           'BARY_LEVELS', 'DEPTH_UNIT', 'PART_COLORS', 'BACKGROUND_SATURATION', 'VISIBLE_DEPTH', 'MIRROR_FIT_ITERS',
+           'BBOX_RESCALE', 'SYNTH_VERSION', 'SYNTH_CHUNK', 'normalize_image', 'denormalize_image', 'sample_id',
+           'sample_poses', 'pelvis_frame', 'rotate_orientation', 'rotate_xy', 'face_parts', 'to_image_px',
+           'render_parts', 'random_backgrounds', 'compose_image', 'swap_sides', 'keypoint_visibility', 'mirrored_fit',
+           'keypoint_box', 'sample_people', 'SyntheticRenderer', 'synthetic_folder', 'make_synthetic',
+           'SyntheticRecords']
 
 # %% ../nbs/10_render.ipynb #4e422c8e
 import hashlib, json, math, os, shutil, tempfile
@@ -68,13 +69,22 @@ POSE_ARCHETYPES = {
 POSE_NOISE = 0.08   # rad, Gaussian noise on every non-root angle
 ARM_SHARE = 0.5     # each arm of a non-extreme person moves freely with this probability, whatever the archetype
 ARM_OFFSETS = {29: (-2.3, 0.3), 30: (-0.6, 0.6), 31: (-1.2, 1.2), 32: (0., 1.8)}   # right shoulder x, y, z, elbow
+RICH_ARM_SHARE = 0.8                    # the `rich` people of sample_poses: an arm of a non-extreme one moves freely this often,
+RICH_ARM_OFFSETS = {31: (-1.57, 1.57)}  # and swings (shoulder z) as far as the limits allow
 FACING_SHARE = 0.7  # this share of people roughly face the camera (yaw ~ N(0, 0.6 rad)); the rest turn any way
 
 def _uniform(lo, hi, shape, g):
     return lo + (hi - lo) * torch.rand(shape, generator=g)
 
-def sample_poses(n, generator=None, mixture=None):
-    "SKEL poses (n, 46) of upright people in `mixture`'s archetypes (names of POSE_MIXTURE), all inside the limits."
+def _rich_mask(rich, n):
+    "`rich` as a bool tensor (n,), or None where no person is rich (the set every other caller shares)."
+    if rich is None: return None
+    rich = torch.as_tensor(rich, dtype=torch.bool).cpu()
+    if rich.shape != (n,): raise ValueError(f"rich: one flag per person, shape ({n},); got {tuple(rich.shape)}.")
+    return rich if bool(rich.any()) else None
+
+def sample_poses(n, generator=None, mixture=None, rich=None):
+    "SKEL poses (n, 46) of upright people in `mixture`'s archetypes (names of POSE_MIXTURE), all inside the limits; people of bool mask `rich` (n,) draw their arms by RICH_ARM_SHARE and RICH_ARM_OFFSETS, from the same random numbers."
     mixture = mixture or POSE_MIXTURE
     g = generator or torch.Generator().manual_seed(0)
     names = list(mixture)
@@ -89,10 +99,15 @@ def sample_poses(n, generator=None, mixture=None):
             off[rows] = torch.where(limited, _uniform(lo.clamp_min(-3), hi.clamp_max(3), (len(rows), N_POSE), g) - mean, 0.)
         for q, (l, h) in POSE_ARCHETYPES.get(name, {}).items(): off[rows, q] += _uniform(l, h, len(rows), g)
     free = kind != names.index('extreme') if 'extreme' in names else torch.ones(n, dtype=torch.bool)
+    if (rich := _rich_mask(rich, n)) is None: rich = torch.zeros(n, dtype=torch.bool)
     for side in range(2):                                          # the right arm, then the left (a mirrored draw)
         arm = torch.zeros(n, N_POSE)
-        for q, (l, h) in ARM_OFFSETS.items(): arm[:, q] = _uniform(l, h, n, g)
-        arm = arm * (free & (torch.rand(n, generator=g) < ARM_SHARE))[:, None]
+        for q, (l, h) in ARM_OFFSETS.items():
+            u = torch.rand(n, generator=g)                         # one number a person, whichever range it scales
+            rl, rh = RICH_ARM_OFFSETS.get(q, (l, h))
+            arm[:, q] = torch.where(rich, rl + (rh - rl) * u, l + (h - l) * u)
+        u = torch.rand(n, generator=g)
+        arm = arm * (free & torch.where(rich, u < RICH_ARM_SHARE, u < ARM_SHARE))[:, None]
         off += mirror_pose(arm) if side else arm
     flip = torch.rand(n, generator=g) < 0.5
     off = torch.where(flip[:, None], mirror_pose(off), off)
@@ -276,9 +291,9 @@ def keypoint_box(kp, rescale=BBOX_RESCALE):
     mx = torch.where(ok, kp[..., :2], -big).amax(1)
     return (mn + mx) / 2, (mx - mn) * rescale / 200
 
-def sample_people(n, generator):
-    "The renderer's people: SKEL poses (n, 46) turned in the image by up to 45° (`rotate_orientation`) and betas (n, 10)."
-    poses = rotate_orientation(sample_poses(n, generator), (torch.randn(n, generator=generator) * 15).clamp(-45, 45))
+def sample_people(n, generator, rich=None):
+    "The renderer's people: SKEL poses (n, 46) turned in the image by up to 45° (`rotate_orientation`) and betas (n, 10); `rich` as in `sample_poses`."
+    poses = rotate_orientation(sample_poses(n, generator, rich=rich), (torch.randn(n, generator=generator) * 15).clamp(-45, 45))
     return poses, (torch.randn(n, 10, generator=generator) * 0.8).clamp(-2.5, 2.5)
 
 class SyntheticRenderer:
@@ -291,9 +306,9 @@ class SyntheticRenderer:
         self.mirror_ids = skin_mirror_ids(self.skel.skin_template)[0]
 
     @torch.no_grad()
-    def __call__(self, n, generator, mirror_iters=MIRROR_FIT_ITERS) -> dict:
+    def __call__(self, n, generator, mirror_iters=MIRROR_FIT_ITERS, rich=None) -> dict:
         g, S = generator, self.size
-        poses, betas = sample_people(n, g)
+        poses, betas = sample_people(n, g, rich)
         verts = self.skel(poses, betas, torch.zeros(n, 3), skelmesh=False).skin_verts
         kp3d = self.kp_map(verts)
         s = _uniform(0.55, 0.85, n, g)
@@ -319,31 +334,36 @@ class SyntheticRenderer:
 SYNTH_VERSION = 3      # bump when the renderer or the sampling changes (3: grey backgrounds)
 SYNTH_CHUNK = 512      # images per .npy chunk
 
-def synthetic_folder(n, seed=0, size=CROP_SIZE, skel=None) -> Path:
-    "The cache folder of the synthetic set of `n` people rendered with `seed` (not created)."
+def synthetic_folder(n, seed=0, size=CROP_SIZE, skel=None, rich=None) -> Path:
+    "The cache folder of the synthetic set of `n` people rendered with `seed`, people `rich` (bool (n,)) with rich arms (not created)."
     skel = skel or SKEL()
     model = hashlib.sha1(Path(skel.model_file).read_bytes()).hexdigest()
-    tag = json.dumps(dict(n=n, seed=seed, size=size, version=SYNTH_VERSION, model=model, mirror_iters=MIRROR_FIT_ITERS))
+    spec = dict(n=n, seed=seed, size=size, version=SYNTH_VERSION, model=model, mirror_iters=MIRROR_FIT_ITERS)
+    if (rich := _rich_mask(rich, n)) is not None:                     # only then: the plain sets keep their folders
+        spec.update(rich=hashlib.sha1(rich.numpy().tobytes()).hexdigest(), rich_share=RICH_ARM_SHARE, rich_offsets=RICH_ARM_OFFSETS)
+    tag = json.dumps(spec)
     return cache_dir()/f'synthetic_{hashlib.sha1(tag.encode()).hexdigest()[:12]}'
 
 _WORKER = {}
 
 def _render_batch(args):
     "Render batch `b` of `count` people (in a worker process: one torch thread, its own renderer)."
-    b, count, seed, size, model_file = args
+    b, count, seed, size, model_file, rich = args
     torch.set_num_threads(1)                          # one thread per process: oversubscribed OpenMP threads crawl
     if _WORKER.get('key') != (model_file, size):
         _WORKER.update(key=(model_file, size), renderer=SyntheticRenderer(SKEL(model_file), size=size))
-    return _WORKER['renderer'](count, torch.Generator().manual_seed(seed * 1_000_003 + b))
+    return _WORKER['renderer'](count, torch.Generator().manual_seed(seed * 1_000_003 + b), rich=rich)
 
-def make_synthetic(n=2048, seed=0, size=CROP_SIZE, batch=64, skel=None, workers=None, progress=True) -> Path:
-    "Render (once) and cache a synthetic set of `n` people with `workers` processes; returns its folder."
+def make_synthetic(n=2048, seed=0, size=CROP_SIZE, batch=64, skel=None, workers=None, progress=True, rich=None) -> Path:
+    "Render (once) and cache a synthetic set of `n` people with `workers` processes, people `rich` (bool (n,)) with rich arms; returns its folder."
     skel = skel or SKEL()
-    folder = synthetic_folder(n, seed, size, skel)
+    rich = _rich_mask(rich, n)
+    folder = synthetic_folder(n, seed, size, skel, rich)
     if (folder/'labels.npz').is_file(): return folder
     from tqdm.auto import tqdm
     from concurrent.futures import ProcessPoolExecutor
-    jobs = [(b, min(batch, n - s), seed, size, str(skel.model_file)) for b, s in enumerate(range(0, n, batch))]
+    jobs = [(b, min(batch, n - s), seed, size, str(skel.model_file), None if rich is None else rich[s:s + batch])
+            for b, s in enumerate(range(0, n, batch))]
     import multiprocessing as mp
     can_fork = 'fork' in mp.get_all_start_methods()     # as torch's DataLoader; elsewhere (spawn) render serially
     workers = (min(len(jobs), os.cpu_count() or 1, 4) if workers is None else workers) if can_fork else 1

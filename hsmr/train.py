@@ -60,6 +60,7 @@ class TrainConfig:
     n_synthetic: int = field(default=2048, metadata=dict(help='synthetic: number of rendered people (10% held out for validation)'))
     synthetic_seed: int = field(default=0, metadata=dict(help='synthetic: seed of the rendered set'))
     label_noise: float = field(default=0.0, metadata=dict(help='synthetic: share of training labels corrupted on purpose (for the refinement to fix)'))
+    rich_arms: bool = field(default=False, metadata=dict(help="synthetic: render the training people's arms richly (hsmr.render.RICH_ARM_SHARE, RICH_ARM_OFFSETS); the held-out people stay as in every set"))
     augment: str = field(default='hsmr', metadata=dict(help="training augmentation: 'hsmr' (the paper's) or 'mild' (no rotation, no extreme crops)"))
     batch_size: int = field(default=78, metadata=dict(help='crops per device and micro-batch'))
     grad_accum: int = field(default=1, metadata=dict(help='micro-batches per optimiser step'))
@@ -102,7 +103,7 @@ MODEL_SETTINGS = ('embed_dim', 'depth', 'heads', 'head_depth', 'head_heads', 'he
 
 RUN_CONFIGS = {
     'quickstart': dict(model='tiny', embed_dim=128, heads=2, head_depth=3, head_heads=8, head_dim=128, head_mlp=256, patch=32, stem='pool_conv',
-                       data='synthetic', n_synthetic=2048, label_noise=0.25, augment='mild', batch_size=16, steps=2600,
+                       data='synthetic', n_synthetic=2048, label_noise=0.25, rich_arms=True, augment='mild', batch_size=16, steps=2600,
                        lr=3e-4, lr_schedule='wsd', num_workers=0, refine_warmup=600, refine_interval=700, refine_samples=1024, refine_iters=30,
                        log_every=10, val_every=650, ckpt_every=650, precision='auto', w_orient=0.05, w_body_pose=0.1,
                        optimizer='muon'),
@@ -461,7 +462,7 @@ def read_metrics(out) -> dict:
 def _train_data(cfg, skel, rank, world, progress=True):
     if cfg.data == 'synthetic':
         ds = SyntheticDataset(cfg.n_synthetic, cfg.synthetic_seed, 'train', augm=AUGMENTATIONS[cfg.augment], aug_seed=cfg.seed,
-                              progress=progress and rank == 0)
+                              progress=progress and rank == 0, rich_arms=cfg.rich_arms)
         return NoisyLabels(ds, cfg.label_noise, cfg.seed) if cfg.label_noise > 0 else ds
     from hsmr.config import data_dir
     root = Path(cfg.data_dir) if cfg.data_dir else data_dir()
@@ -487,7 +488,7 @@ def _batches(ds, cfg, epoch, start, rank, world):
 
 def _val_loader(cfg):
     if cfg.data != 'synthetic': return None
-    ds = SyntheticDataset(cfg.n_synthetic, cfg.synthetic_seed, 'val', augm=None, progress=False)
+    ds = SyntheticDataset(cfg.n_synthetic, cfg.synthetic_seed, 'val', augm=None, progress=False, rich_arms=cfg.rich_arms)   # the same people either way
     return DataLoader(ds, batch_size=64)
 
 # %% ../nbs/14_train.ipynb #9d393e54
