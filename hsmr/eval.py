@@ -181,10 +181,10 @@ def resolve_eval_data(data, img_dir=None) -> tuple:
     return root/npz, Path(img_dir).expanduser() if img_dir else root/images
 
 # %% ../nbs/15_eval.ipynb #f9907a0f
-def synthetic_eval_set(n=2048, seed=0, progress=True, split='val') -> Dataset:
-    "The synthetic evaluation set: `split` ('val': the held-out people; 'all': everyone, for a seed the model did not train on; 'train') of `SyntheticDataset(n, seed)`, without augmentation."
-    ds = SyntheticDataset(n, seed, split=split, augm=None, progress=progress)
-    ds.protocol, ds.name = 'synthetic', f'synthetic-{n}-{seed}-{split}'
+def synthetic_eval_set(n=2048, seed=0, progress=True, split='val', rich_arms=False) -> Dataset:
+    "The synthetic evaluation set: `split` ('val': the held-out people; 'all': everyone, for a seed the model did not train on; 'train') of `SyntheticDataset(n, seed, rich_arms=...)`, without augmentation."
+    ds = SyntheticDataset(n, seed, split=split, augm=None, progress=progress, rich_arms=rich_arms)
+    ds.protocol, ds.name = 'synthetic', f'synthetic-{n}-{seed}-{split}' + ('-rich' if rich_arms else '')
     return ds
 
 # %% ../nbs/15_eval.ipynb #796f5367
@@ -403,7 +403,9 @@ def run_eval(checkpoint, data='synthetic', img_dir=None, report=None, n=2048, se
     if split not in ('val', 'all', 'train'): raise ValueError(f"--split {split}: use val (the held-out people), all (everyone: for a --seed the model did not train on) or train.")
     if workers < 0: raise ValueError(f"--workers {workers}: use 0 (read images in this process) or more.")
     model, info = load_checkpoint(checkpoint, device, weights_only=not trust_checkpoint)
-    ds = synthetic_eval_set(n, seed, progress, split) if data == 'synthetic' else EvalNpzDataset(*resolve_eval_data(data, img_dir))
+    cfg = info.get('config') or {}          # a run trained with rich arms: its own set is the one it trained on (the held-out people are the same)
+    rich = bool(cfg.get('rich_arms')) and (n, seed) == (cfg.get('n_synthetic'), cfg.get('synthetic_seed'))
+    ds = synthetic_eval_set(n, seed, progress, split, rich) if data == 'synthetic' else EvalNpzDataset(*resolve_eval_data(data, img_dir))
     skel = SKEL().to(device)
     result = evaluate(model, ds, batch_size=batch_size, device=device, skel=skel, limit=limit, workers=workers, progress=progress)
     path = None
