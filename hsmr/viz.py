@@ -215,7 +215,7 @@ def save_figure(fig, path, width=None, height=None, scale=1.5):
     import os, warnings
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f'.{path.stem}.{os.getpid()}.png')         # beside it: os.replace stays on one file system
+    tmp = path.with_name(f'.{path.stem}.{os.getpid()}{path.suffix}')   # beside it (os.replace stays on one file system), same format
     if hasattr(fig, 'save') and not hasattr(fig, 'write_image'):
         fig.save(tmp); return _settle(tmp, path)
     if _KALEIDO.get('missing'): return None
