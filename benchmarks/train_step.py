@@ -22,7 +22,11 @@ processes hits both alike):
 - head: round 12's quickstart step (a head 256 wide with 8 heads and an FFN of 512, Muon on the ViT's blocks only)
   against the present one (a head 128 wide with 8 heads of 32 and an FFN of 256, Muon on its matrices too);
 - round15: round 13's quickstart step (the head's 4 heads; Muon on the blocks' and the head's matrices only) against
-  the present one (8 heads; Muon on the stem's filter banks but the first as well; 14_train, round 15).
+  the present one (8 heads; Muon on the stem's filter banks but the first as well; 14_train, round 15);
+- iteration: Muon's step alone (its 44 matrices' Newton-Schulz iterations, batched by shape) in float32 (rounds 12 to 17)
+  against `muon_dtype='auto'` (bfloat16 on a CPU with bf16 units, `hsmr.train.native_bf16`; float32 elsewhere, so
+  there the two are the same);
+- muon_dtype: the present step, Muon's iteration in float32 against 'auto' (14_train, round 18).
 `--batch-sizes 16,24,32` adds the present step at each batch size (interleaved): milliseconds per step and per crop,
 to see whether larger batches would show the network more crops in the same time (14_train, round 10).
 The last line is a JSON object with the numbers. CPU only, as the quickstart runs; `--threads 0` keeps torch's default.
@@ -67,6 +71,9 @@ def main():
     step_opts = {s: torch.optim.AdamW(m.parameters(), lr=1e-5, weight_decay=cfg.weight_decay, fused=True) for s, m in models.items()}
     muon_model = build_model(cfg.model, **model_overrides(cfg)).train()
     muon_opt = make_optimizer(muon_model, make_config('quickstart', ['optimizer=muon']))
+    f32_model = build_model(cfg.model, **model_overrides(cfg)).train()
+    f32_opt = make_optimizer(f32_model, make_config('quickstart', ['muon_dtype=float32']))
+    muon_grads = [torch.randn_like(p) for p in muon_parameters(muon_model)]
     r12 = make_config('quickstart', ['head_dim=0', 'head_heads=8', 'head_mlp=0'])   # round 12's head: the tiny model's width and FFN
     r12_model = build_model(r12.model, **model_overrides(r12)).train()
     r12_opt = MuonAdamW(r12_model, [p for p in r12_model.backbone.blocks.parameters() if p.ndim == 2], cfg.lr, cfg.weight_decay, fused=True)
@@ -94,6 +101,9 @@ def main():
         batch_losses(out, k, bt, frame, w)['loss'].backward()
         o.step(); o.zero_grad()
     def quickstart_step(s, bt): train_step(models[s], step_opts[s], bt)
+    def iteration(m, o):
+        for p, g in zip(muon_parameters(m), muon_grads): p.grad = g.clone()
+        o.muon.step(); o.zero_grad()
     def step(now): quickstart_step('pool_conv', batched()) if now else quickstart_step('conv', one_by_one())
 
     rows = {}
@@ -105,7 +115,9 @@ def main():
                               ('step', lambda: step(False), lambda: step(True)),
                               ('muon', lambda: quickstart_step('pool_conv', batched()), lambda: train_step(muon_model, muon_opt, batched())),
                               ('head', lambda: train_step(r12_model, r12_opt, batched()), lambda: train_step(muon_model, muon_opt, batched())),
-                              ('round15', lambda: train_step(r13_model, r13_opt, batched()), lambda: train_step(muon_model, muon_opt, batched()))):
+                              ('round15', lambda: train_step(r13_model, r13_opt, batched()), lambda: train_step(muon_model, muon_opt, batched())),
+                              ('iteration', lambda: iteration(f32_model, f32_opt), lambda: iteration(muon_model, muon_opt)),
+                              ('muon_dtype', lambda: train_step(f32_model, f32_opt, batched()), lambda: train_step(muon_model, muon_opt, batched()))):
         tb, tn = timed([before, now], a.repeats, 'cpu', warmup=2)
         rows[name] = dict(before_ms=round(tb * 1e3, 1), now_ms=round(tn * 1e3, 1), ratio=round(tb / tn, 2))
         print(f"{name:10s} before {tb * 1e3:7.1f} ms   now {tn * 1e3:7.1f} ms   {tb / tn:5.2f}x", flush=True)
@@ -117,7 +129,7 @@ def main():
         ts = timed([sized_step(bs) for bs in sizes], a.repeats, 'cpu', warmup=2)
         rows['batch_sizes'] = {bs: dict(step_ms=round(t * 1e3, 1), crop_ms=round(t * 1e3 / bs, 2)) for bs, t in zip(sizes, ts)}
         for bs, t in zip(sizes, ts): print(f"batch {bs:3d}  {t * 1e3:7.1f} ms a step   {t * 1e3 / bs:5.2f} ms a crop", flush=True)
-    print(json.dumps(dict(threads=torch.get_num_threads(), repeats=a.repeats, **rows)))
+    print(json.dumps(dict(threads=torch.get_num_threads(), repeats=a.repeats, iteration_dtype=str(muon_opt.muon.iteration_dtype(torch.device('cpu'))), **rows)))
 
 
 if __name__ == '__main__':
