@@ -8,7 +8,7 @@ Docs: https://hsmr-toolkit.github.io/hsmr/config.html.md"""
 __all__ = ['SETTINGS_ENV', 'SETTINGS_KEYS', 'DEFAULT_CACHE', 'SKEL_URL', 'SMPL_URL', 'GENDERS', 'package_root',
            'find_settings_file', 'Settings', 'load_settings', 'ModelFileMissing', 'model_file_names', 'find_model_file',
            'warn_once', 'model_file_or_standin', 'damaged_generated', 'data_dir', 'cache_dir', 'atomic_savez',
-           'file_sha256', 'read_npz']
+           'file_sha256', 'read_npz', 'release_free_memory']
 
 # %% ../nbs/00_config.ipynb #9a8e977c
 import configparser, os, sys, warnings
@@ -193,3 +193,12 @@ def read_npz(path, what='input') -> dict:
     except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as e:
         why = ' '.join(str(e).split())[:120]
         raise ValueError(f"the {what} {p} is not a readable .npz file ({why}); is it complete? Write it again.") from None
+
+# %% ../nbs/00_config.ipynb #c0f1e5a2
+import ctypes
+
+def release_free_memory() -> bool | None:
+    "Hand the free pages of the C heap back to the system (glibc's `malloc_trim`): whether it freed any, or None where the C library has no `malloc_trim` (not glibc)."
+    try: trim = ctypes.CDLL('libc.so.6').malloc_trim
+    except (OSError, AttributeError): return None
+    return bool(trim(0))

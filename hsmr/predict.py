@@ -6,9 +6,9 @@ Docs: https://hsmr-toolkit.github.io/hsmr/predict.html.md"""
 
 # %% auto #0
 __all__ = ['MIN_KEYPOINT_CONF', 'MIN_FIT_KEYPOINTS', 'PHOTO_FIT', 'REFINE_FIT', 'FRAME_FIT', 'TEMPORAL_WEIGHTS', 'MAX_GAP',
-           'TRACK_IOU', 'VIDEO_OVERLAY_SIDE', 'PREDICTION_FIELDS', 'confident', 'Predictor', 'joint_jitter', 'box_iou',
-           'keypoint_box', 'Track', 'predict_frames', 'predict_photo', 'predict_video', 'rows_to_arrays',
-           'load_predictions', 'predict_media', 'main']
+           'TRACK_IOU', 'VIDEO_OVERLAY_SIDE', 'TRIM_FRAMES', 'PREDICTION_FIELDS', 'confident', 'Predictor',
+           'joint_jitter', 'box_iou', 'keypoint_box', 'Track', 'predict_frames', 'predict_photo', 'predict_video',
+           'rows_to_arrays', 'load_predictions', 'predict_media', 'main']
 
 # %% ../nbs/17_predict.ipynb #854cc4ef
 import math, sys, time, warnings
@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from fastcore.script import call_parse
-from .config import atomic_savez
+from .config import atomic_savez, release_free_memory
 from .cli import run_command, check_device, require
 from .rotations import N_POSE
 from .skel import SKEL, N_BETAS, write_obj
@@ -131,6 +131,7 @@ TEMPORAL_WEIGHTS = dict(pose=0.05, betas=10., trans=0.3, depth=3000.)   # SKELif
 MAX_GAP = 5                        # frames a track may miss before it ends
 TRACK_IOU = 0.3                    # a given box continues the live track it overlaps at least this much
 VIDEO_OVERLAY_SIDE = 720           # px: the longer side of an overlay video
+TRIM_FRAMES = 100                  # frames between returns of the C heap's free pages to the system (`release_free_memory`)
 
 def joint_jitter(joints, frames=None) -> float:
     "Mean joint acceleration (mm / frame^2) of joints (T, J, 3) in metres, over runs of consecutive `frames` (T,)."
@@ -238,6 +239,7 @@ def predict_frames(predictor, frames, size, focal, given=None, temporal=True, we
                 rows.append(row)
             if not len(found): rows.append(dict(frame=i, track=-1, status='no person'))
             if on_frame is not None: on_frame(i, image, dets, frame_rows)
+            if i % TRIM_FRAMES == TRIM_FRAMES - 1: release_free_memory()   # the freed frames' pages, back to the system
     finally:
         if follow is not None: follow.close()
     return dict(rows=rows, tracks=tracks)

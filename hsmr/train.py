@@ -8,17 +8,16 @@ Docs: https://hsmr-toolkit.github.io/hsmr/train.html.md"""
 __all__ = ['LR_SCHEDULES', 'OPTIMIZERS', 'MUON_DTYPES', 'MODEL_SETTINGS', 'RUN_CONFIGS', 'TRIM_EVERY', 'TrainConfig',
            'make_config', 'model_overrides', 'loss_weights', 'lr_at', 'newton_schulz', 'native_bf16', 'BatchedMuon',
            'MuonAdamW', 'muon_parameters', 'make_optimizer', 'EpochSampler', 'NoisyLabels', 'batch_losses', 'validate',
-           'label_repairs', 'checkpoints', 'save_checkpoint', 'latest_checkpoint', 'release_free_memory',
-           'read_metrics', 'train', 'main']
+           'label_repairs', 'checkpoints', 'save_checkpoint', 'latest_checkpoint', 'read_metrics', 'train', 'main']
 
 # %% ../nbs/14_train.ipynb #c6912fd7
-import argparse, ctypes, hashlib, json, math, os, pickle, shutil, sys, time, warnings, zipfile
+import argparse, hashlib, json, math, os, pickle, shutil, sys, time, warnings, zipfile
 from dataclasses import dataclass, field, fields, asdict, replace
 from pathlib import Path
 import numpy as np
 import torch
 from torch.utils.data import DataLoader
-from .config import GENDERS
+from .config import GENDERS, release_free_memory
 from .rotations import N_POSE
 from .skel import SKEL
 from .keypoints import KeypointMap, skel_keypoints
@@ -437,13 +436,7 @@ def _check_writable(out):
     except OSError as e: raise ValueError(f"cannot write to the run folder {out} ({e.strerror or e}); choose another --out.") from None
 
 # %% ../nbs/14_train.ipynb #52d666d4
-TRIM_EVERY = 50   # steps between returns of the C heap's free pages to the system (`release_free_memory`)
-
-def release_free_memory() -> bool | None:
-    "Hand the free pages of the C heap back to the system (glibc's `malloc_trim`): whether it freed any, or None where the C library has no `malloc_trim` (not glibc)."
-    try: trim = ctypes.CDLL('libc.so.6').malloc_trim
-    except (OSError, AttributeError): return None
-    return bool(trim(0))
+TRIM_EVERY = 50   # steps between returns of the C heap's free pages to the system (`hsmr.config.release_free_memory`)
 
 def _precision(cfg):
     if cfg.precision != 'auto': return cfg.precision
