@@ -106,7 +106,7 @@ MODEL_SETTINGS = ('embed_dim', 'depth', 'heads', 'head_depth', 'head_heads', 'he
 RUN_CONFIGS = {
     'quickstart': dict(model='tiny', embed_dim=128, heads=2, head_depth=3, head_heads=8, head_dim=128, head_mlp=256, patch=32, stem='pool_conv',
                        data='synthetic', n_synthetic=2048, label_noise=0.25, rich_arms=True, augment='mild', batch_size=16, steps=3600,
-                       lr=3e-4, lr_schedule='wsd', num_workers=0, refine_warmup=600, refine_interval=700, refine_samples=1024, refine_iters=30,
+                       lr=4e-4, lr_schedule='wsd', num_workers=0, refine_warmup=600, refine_interval=700, refine_samples=1024, refine_iters=30,
                        log_every=10, val_every=650, ckpt_every=650, precision='auto', w_orient=0.05, w_body_pose=0.1,
                        optimizer='muon'),
     'vit_b_ablation': dict(model='vit_b', datasets='4ds', batch_size=300, steps=60_000, devices=1),   # supplement S.4
